@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh Debian machine:
+#   make demo   set up, run the demo campaign, auto-approve what passed, publish to a local DAM
+#   make test   set up, run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.vitrina-installed
+DEMO_OUT := out/demo
+PIP := $(BIN)/python -m pip -q --disable-pip-version-check
+
+.PHONY: setup system demo test clean
+
+setup: system $(STAMP)
+
+system:
+	@scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing Python packages into $(VENV) (first time: a few minutes)"
+	@$(PIP) install --upgrade pip
+	@# The CPU wheel first: an unpinned torch range would pull gigabytes of CUDA wheels.
+	@$(PIP) install "torch==2.13.0"
+	@$(PIP) install -e ".[test]"
+	@touch $(STAMP)
+
+demo: setup
+	@$(BIN)/vitrina run demo/campaign.yaml --out $(DEMO_OUT); code=$$?; [ $$code -le 1 ] || exit $$code
+	@$(BIN)/vitrina review approve --all-passed --by "make demo" \
+	  --note "automatic demo approval: every check passed" --out $(DEMO_OUT)
+	@$(BIN)/vitrina publish --dam file://$(DEMO_OUT)/dam --out $(DEMO_OUT)
+	@echo
+	@echo "Published assets and JSON sidecars: $(DEMO_OUT)/dam"
+	@echo "Review the rest:   $(BIN)/vitrina review list --out $(DEMO_OUT)"
+	@echo "                   $(BIN)/vitrina review show ID --out $(DEMO_OUT)"
+	@echo "                   $(BIN)/vitrina review approve ID --by NAME --out $(DEMO_OUT)"
+	@echo "                   $(BIN)/vitrina review reject ID --by NAME --reason TEXT --out $(DEMO_OUT)"
+
+test: setup
+	@$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf out .pytest_cache

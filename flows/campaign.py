@@ -1,0 +1,126 @@
+"""The campaign flow: one Prefect flow run per brief, one task per SKU (its whole batch of
+variants), so a bad SKU fails alone and task overhead stays small (FACTS.md 1)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flows.runtime import configure_prefect
+
+configure_prefect()
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+
+from flows.progress import reporter  # noqa: E402
+from pipeline.campaign import Campaign, load_campaign  # noqa: E402
+from pipeline.errors import VitrinaError  # noqa: E402
+from pipeline.generate import Backend  # noqa: E402
+from pipeline.products import prepare_product  # noqa: E402
+from pipeline.store import Store  # noqa: E402
+from pipeline.studio import StudioBackend  # noqa: E402
+from pipeline.variants import plan_variants, render_variant  # noqa: E402
+
+__all__ = ["campaign_run", "DEFAULT_PROMPTS", "BACKENDS", "new_run_id"]
+
+DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+BACKENDS: dict[str, type] = {"studio": StudioBackend}
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("r%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+def make_backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]()
+    except KeyError:
+        raise VitrinaError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}") from None
+
+
+@task(name="produce-sku", cache_policy=NO_CACHE)
+def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_name: str) -> dict[str, Any]:
+    """Prepare one SKU's packshot and render, check and store all its variants."""
+    store = Store(Path(out))
+    counts = {"sku": sku, "variants": 0, "passed": 0, "needs_review": 0, "blocked": 0, "skipped": []}
+    plans, unlisted = plan_variants(campaign, sku)
+    try:
+        for reason in unlisted:
+            counts["skipped"].append({"subject": sku, "reason": reason})
+            store.record_skip(run_id, sku, sku, reason)
+        product, rejected = prepare_product(sku, campaign.catalog.images(sku))
+        for image in rejected:
+            store.record_skip(run_id, sku, image.path.name, image.reason)
+            counts["skipped"].append({"subject": f"{sku}/{image.path.name}", "reason": image.reason, "fatal": image.damaged})
+        if product is None:
+            reasons = "; ".join(f"{s.path.name}: {s.reason}" for s in rejected)
+            reason = f"no usable packshot ({reasons})"
+            counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
+            store.record_skip(run_id, sku, sku, reason)
+            reporter().advance(len(plans), f"{sku}: skipped")
+            return counts
+        backend = make_backend(backend_name)
+        for plan in plans:
+            rendered = render_variant(campaign, product, plan, backend)
+            sha = store.put_blob(rendered.png)
+            vid = store.add_variant(
+                run_id=run_id, campaign_id=campaign.brief.campaign_id, sku=sku, scene=plan.scene.id,
+                fmt=plan.format_id, locale=plan.locale, blob_sha=sha, verdict=rendered.verdict.value,
+                reasons=rendered.reasons, checks=[c.to_dict() for c in rendered.checks], lineage=rendered.lineage,
+            )
+            store.put_json_sidecar(sha, {"variant_id": vid, "verdict": rendered.verdict.value,
+                                         "checks": [c.to_dict() for c in rendered.checks], "lineage": rendered.lineage})
+            store.link_into_run(sha, run_id, f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}.png")
+            counts["variants"] += 1
+            counts[rendered.verdict.value] += 1
+            reporter().advance(1, f"{sku} {plan.scene.id} {plan.format_id} {plan.locale}: {rendered.verdict.value}")
+    except (VitrinaError, ValueError, OSError) as exc:
+        # One bad SKU never sinks the others: record why and go on.
+        reason = f"failed: {exc}"
+        counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
+        store.record_skip(run_id, sku, sku, reason)
+    finally:
+        store.close()
+    return counts
+
+
+@flow(name="campaign-run", validate_parameters=False)
+def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | None = None) -> dict[str, Any]:
+    """Generate, compose, check and store every variant of a campaign brief."""
+    campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
+    make_backend(backend)
+    run_id = run_id or new_run_id()
+    out_dir = Path(out).resolve()
+    store = Store(out_dir)
+    store.start_run(run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend)
+    total = sum(len(plan_variants(campaign, sku)[0]) for sku in campaign.skus)
+    reporter().start(total, f"{campaign.brief.campaign_id}: {len(campaign.skus)} SKUs")
+    per_sku = [produce_sku(campaign, sku, run_id, str(out_dir), backend) for sku in campaign.skus]
+
+    variants = store.variants(run_id=run_id)
+    # Identical bytes from an earlier run are the same variant: it may already be published.
+    published = sum(1 for v in variants if store.is_published(v.variant_id))
+    summary: dict[str, Any] = {
+        "run_id": run_id,
+        "variants": len(variants),
+        "passed": sum(v.verdict == "passed" for v in variants),
+        "needs_review": sum(v.verdict == "needs_review" for v in variants),
+        "blocked": sum(v.verdict == "blocked" for v in variants),
+        "published": published,
+        "out": str(out_dir),
+        "skipped": [s for r in per_sku for s in r["skipped"]],
+        # SKUs left out entirely or with damaged input files: the run exits 1 for these.
+        "failed_skus": sorted({r["sku"] for r in per_sku if any(s.get("fatal") for s in r["skipped"])}),
+    }
+    store.finish_run(run_id, summary)
+    report = out_dir / "runs" / run_id / "report.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps({**summary, "variants_detail": [
+        {"id": v.variant_id, "sku": v.sku, "scene": v.scene, "format": v.format, "locale": v.locale,
+         "verdict": v.verdict, "reasons": v.reasons} for v in variants]}, indent=2, ensure_ascii=False))
+    store.close()
+    return summary

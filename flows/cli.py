@@ -1,0 +1,286 @@
+"""`vitrina`: run campaigns, review variants, publish approved assets.
+
+Exit codes: 0 done; 1 done but something was skipped or failed (the summary says what);
+2 bad input (one line naming the file, the field and the value), nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.runtime import configure_prefect
+
+configure_prefect()
+
+from pipeline.errors import ConfigError, VitrinaError  # noqa: E402
+from pipeline.store import ReviewError, Store  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Vitrina: product-true generative banners, checked, versioned, reviewed and published.")
+review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
+app.add_typer(review_app, name="review")
+
+out_console = Console()
+err = Console(stderr=True)
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
+DEFAULT_OUT = Path("out")
+
+
+def fail(message: str, code: int) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def open_store(out: Path) -> Store:
+    try:
+        return Store.open_existing(out)
+    except FileNotFoundError as exc:
+        fail(str(exc), 2)
+        raise  # unreachable
+
+
+class RichReporter:
+    """Progress bar on stderr (stdout stays clean for --json)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=err, disable=not enabled, transient=False)
+        self.task: Any = None
+
+    def start(self, total: int, label: str) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task(label, total=total)
+
+    def advance(self, step: int, label: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=step)
+
+    def note(self, message: str) -> None:
+        self.progress.console.print(message)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+@app.command()
+def run(
+    brief: Annotated[Path, typer.Argument(help="campaign brief YAML")],
+    out: OutOpt = DEFAULT_OUT,
+    backend: Annotated[str, typer.Option(help="scene backend: studio (model-free)")] = "studio",
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary object on stdout")] = False,
+) -> None:
+    """Generate, compose, check and store every variant of a campaign brief."""
+    from pipeline.campaign import load_campaign
+
+    from flows.campaign import BACKENDS, DEFAULT_PROMPTS, campaign_run
+    from flows.progress import set_reporter
+
+    # Validate everything before writing anything or starting Prefect.
+    try:
+        load_campaign(brief, DEFAULT_PROMPTS)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if backend not in BACKENDS:
+        fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
+
+    reporter = RichReporter(enabled=not as_json and sys.stderr.isatty())
+    set_reporter(reporter)
+    if not as_json:
+        err.print(f"Running [bold]{brief}[/] with the {backend} backend (starting Prefect)...", highlight=False)
+    try:
+        summary = campaign_run(brief=str(brief), out=str(out), backend=backend)
+    except VitrinaError as exc:
+        fail(str(exc), 1)
+    finally:
+        reporter.stop()
+        set_reporter(None)
+
+    code = 1 if summary["failed_skus"] else 0
+    if as_json:
+        keys = ("run_id", "variants", "passed", "needs_review", "blocked", "published", "out")
+        print(json.dumps({k: summary[k] for k in keys}))
+    else:
+        print_run_summary(summary)
+    raise typer.Exit(code)
+
+
+def print_run_summary(summary: dict[str, Any]) -> None:
+    c = out_console
+    c.print(f"\n[bold]Run {summary['run_id']}[/]: {summary['variants']} variants — "
+            f"[green]{summary['passed']} passed[/], [yellow]{summary['needs_review']} need review[/], "
+            f"[red]{summary['blocked']} blocked[/]", highlight=False)
+    if summary["skipped"]:
+        c.print("[bold]Skipped:[/]")
+        for s in summary["skipped"]:
+            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+    out = Path(summary["out"])
+    c.print(f"Banners:  {out / 'runs' / summary['run_id']}", highlight=False, soft_wrap=True)
+    c.print(f"Report:   {out / 'runs' / summary['run_id'] / 'report.json'}", highlight=False, soft_wrap=True)
+    c.print(f"Review:   vitrina review list --out {out}", highlight=False, soft_wrap=True)
+
+
+@review_app.command("list")
+def review_list(
+    out: OutOpt = DEFAULT_OUT,
+    status: Annotated[str, typer.Option(help="pending | approved | rejected | all")] = "pending",
+    verdict: Annotated[Optional[str], typer.Option(help="passed | needs_review | blocked")] = None,
+    run_id: Annotated[Optional[str], typer.Option("--run", help="only this run (default: all runs)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List variants with their verdict and review state."""
+    if status not in ("pending", "approved", "rejected", "all"):
+        fail(f"--status: {status!r}: use pending, approved, rejected or all", 2)
+    if verdict not in (None, "passed", "needs_review", "blocked"):
+        fail(f"--verdict: {verdict!r}: use passed, needs_review or blocked", 2)
+    store = open_store(out)
+    rows = store.variants(run_id=run_id, review=None if status == "all" else status, verdict=verdict)
+    if as_json:
+        print(json.dumps([{"id": v.variant_id, "sku": v.sku, "scene": v.scene, "format": v.format, "locale": v.locale,
+                           "verdict": v.verdict, "review": v.review, "reasons": v.reasons} for v in rows], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} variants ({status})", show_lines=False)
+    for col in ("id", "sku", "scene", "format", "locale", "verdict", "review", "first reason"):
+        table.add_column(col, overflow="fold")
+    colour = {"passed": "green", "needs_review": "yellow", "blocked": "red"}
+    for v in rows:
+        table.add_row(v.variant_id, v.sku, v.scene, v.format, v.locale, f"[{colour[v.verdict]}]{v.verdict}[/]",
+                      v.review, v.reasons[0] if v.reasons else "")
+    out_console.print(table)
+
+
+@review_app.command("show")
+def review_show(variant: Annotated[str, typer.Argument(help="variant id")], out: OutOpt = DEFAULT_OUT) -> None:
+    """Everything about one variant: file, checks with reasons, lineage, audit trail."""
+    store = open_store(out)
+    try:
+        v = store.variant(variant)
+    except ReviewError as exc:
+        fail(str(exc), 2)
+    c = out_console
+    c.print(f"[bold]{v.variant_id}[/]  {v.sku} / {v.scene} / {v.format} / {v.locale}  verdict [bold]{v.verdict}[/]  review {v.review}", highlight=False)
+    c.print(f"asset:   {store.blob_path(v.blob_sha)}", highlight=False, soft_wrap=True)
+    c.print(f"source:  {v.lineage['product']['source']}", highlight=False, soft_wrap=True)
+    c.print(f"copy:    {v.lineage['copy']['headline']} | {v.lineage['copy']['price']} | {v.lineage['copy']['cta']}", highlight=False)
+    table = Table(title="checks")
+    for col in ("check", "verdict", "message"):
+        table.add_column(col, overflow="fold")
+    for ch in v.checks:
+        table.add_row(ch["check"], ch["verdict"], ch["message"])
+    c.print(table)
+    for a in store.audit(v.variant_id):
+        c.print(f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else ""), highlight=False)
+
+
+@review_app.command("approve")
+def review_approve(
+    variants: Annotated[Optional[list[str]], typer.Argument(help="variant ids")] = None,
+    by: Annotated[str, typer.Option("--by", help="reviewer name (recorded in the audit log)")] = "",
+    all_passed: Annotated[bool, typer.Option("--all-passed", help="approve every pending variant whose checks all passed")] = False,
+    note: Annotated[Optional[str], typer.Option(help="note stored in the audit log")] = None,
+    out: OutOpt = DEFAULT_OUT,
+) -> None:
+    """Approve variants (blocked variants cannot be approved)."""
+    if not by.strip():
+        fail("--by: '': a reviewer name is required", 2)
+    store = open_store(out)
+    ids = list(variants or [])
+    if all_passed:
+        ids += [v.variant_id for v in store.variants(review="pending", verdict="passed")]
+    if not ids:
+        if all_passed:
+            out_console.print("no pending variant whose checks all passed: nothing to approve")
+            raise typer.Exit(0)
+        fail("nothing to approve: give variant ids or --all-passed", 2)
+    action = "auto-approved" if all_passed else None
+    errors = 0
+    for vid in ids:
+        try:
+            store.decide(vid, "approved", by, note, action=action)
+        except ReviewError as exc:
+            err.print(f"[red]refused:[/] {exc}", highlight=False, soft_wrap=True)
+            errors += 1
+    out_console.print(f"approved {len(ids) - errors} variant(s)" + (f", {errors} refused" if errors else ""))
+    raise typer.Exit(1 if errors else 0)
+
+
+@review_app.command("reject")
+def review_reject(
+    variant: Annotated[str, typer.Argument(help="variant id")],
+    by: Annotated[str, typer.Option("--by", help="reviewer name")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="why (shown to the marketer)")] = "",
+    out: OutOpt = DEFAULT_OUT,
+) -> None:
+    """Reject a variant with a reason."""
+    store = open_store(out)
+    try:
+        store.decide(variant, "rejected", by, reason)
+    except ReviewError as exc:
+        fail(str(exc), 2)
+    out_console.print(f"rejected {variant}")
+
+
+@app.command()
+def publish(
+    dam: Annotated[str, typer.Option("--dam", help="file://DIR or s3://bucket/prefix")],
+    out: OutOpt = DEFAULT_OUT,
+    endpoint_url: Annotated[Optional[str], typer.Option(help="S3 endpoint (default: AWS settings)")] = None,
+    region: Annotated[Optional[str], typer.Option(help="S3 region (default: AWS settings)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Push approved, unpublished assets (with JSON sidecars) to a DAM. Safe to repeat."""
+    from dam_connectors import DamError, connector_for
+
+    from flows.publish import publish_approved
+
+    store = open_store(out)
+    try:
+        connector = connector_for(dam, endpoint_url=endpoint_url, region=region)
+    except DamError as exc:
+        fail(str(exc), 2)
+    try:
+        report = publish_approved(store, connector)
+    finally:
+        connector.close()
+    if as_json:
+        print(json.dumps({"dam": report.dam, "uploaded": len(report.uploaded), "already": len(report.already),
+                          "failed": [{"id": i, "reason": r} for i, r in report.failed],
+                          "objects_uploaded": report.objects_uploaded}))
+    else:
+        out_console.print(f"published to {report.dam}: {len(report.uploaded)} uploaded, "
+                          f"{len(report.already)} already there, {len(report.failed)} failed", highlight=False)
+        for vid, reason in report.failed:
+            err.print(f"  [red]{vid}[/]: {reason}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="brand")] = "brand",
+) -> None:
+    """Print the JSON Schema of a brand guide (for editors)."""
+    from pipeline.brand import brand_json_schema
+
+    if what != "brand":
+        fail(f"schema: {what!r}: only 'brand' is available", 2)
+    print(json.dumps(brand_json_schema(), indent=2))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; finished variants are stored")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

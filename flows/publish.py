@@ -1,0 +1,62 @@
+"""Publish approved assets to a DAM, idempotently: an asset already there (same key, same
+sha256) is not uploaded again, whatever the local records say."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from dam_connectors import DamConnector, DamError
+from pipeline.publishing import asset_key, object_metadata, publication_sidecar, sidecar_key
+from pipeline.store import Store, sha256_bytes
+
+__all__ = ["PublishReport", "publish_approved"]
+
+
+@dataclass
+class PublishReport:
+    dam: str
+    uploaded: list[str] = field(default_factory=list)  # variant ids sent now
+    already: list[str] = field(default_factory=list)  # variant ids the DAM already had
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (variant id, reason)
+    objects_uploaded: int = 0
+
+
+def publish_approved(store: Store, connector: DamConnector, *, progress=None) -> PublishReport:
+    """Upload every approved variant (asset + JSON sidecar) that the DAM does not hold yet."""
+    report = PublishReport(connector.uri)
+    approved = store.variants(review="approved")
+    for v in approved:
+        try:
+            approvals = [{"by": a["actor"], "at": a["at"], "action": a["action"], "note": a["reason"]}
+                         for a in store.audit(v.variant_id) if a["action"] in ("approved", "auto-approved")]
+            sidecar = json.dumps(publication_sidecar(v, approvals), indent=2, ensure_ascii=False, sort_keys=True).encode()
+            objects = [
+                (asset_key(v), store.blob_path(v.blob_sha).read_bytes(), "image/png", v.blob_sha),
+                (sidecar_key(v), sidecar, "application/json", sha256_bytes(sidecar)),
+            ]
+            sent = 0
+            location = ""
+            for key, data, content_type, sha in objects:
+                if connector.exists(key, sha):
+                    continue
+                meta = {**object_metadata(v), "sha256": sha}
+                where = connector.put(key, data, content_type, meta)
+                location = location or where
+                sent += 1
+            if sent:
+                report.uploaded.append(v.variant_id)
+                report.objects_uploaded += sent
+            else:
+                report.already.append(v.variant_id)
+            if not store.publication(v.variant_id, connector.uri) or sent:
+                store.record_publication(v.variant_id, connector.uri, asset_key(v), location or asset_key(v), v.blob_sha)
+        except DamError as exc:
+            report.failed.append((v.variant_id, str(exc)))
+            if "unreachable" in str(exc).lower() or "credentials" in str(exc).lower():
+                break  # the DAM itself is down: no point trying every asset
+        except OSError as exc:
+            report.failed.append((v.variant_id, f"cannot read the asset: {exc}"))
+        if progress:
+            progress(v.variant_id)
+    return report

@@ -1,0 +1,124 @@
+"""The campaign brief: what to make (scenes x formats x locales) and the copy per locale.
+
+A brief names its brand folder and catalog relative to the brief file. `load_campaign` loads and
+cross-checks everything (brand, catalog, prompt templates) so a run can refuse bad input before
+writing anything.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pipeline.brand import BrandGuide, LocaleCode, load_brand
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.config import read_yaml, validate_model
+from pipeline.errors import ConfigError
+
+__all__ = ["Scene", "LocalizedCopy", "Discount", "Brief", "Campaign", "load_campaign"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scene(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    template: str = Field(description="Jinja2 template file in the prompts folder")
+    style: str | None = Field(None, description="studio backdrop style; default: the brand's")
+    mood: str = ""
+
+
+class LocalizedCopy(_Strict):
+    headline: str = Field(min_length=1, max_length=120)
+    cta: str = Field(min_length=1, max_length=40)
+    subline: str = Field("", max_length=200)
+
+
+class Discount(_Strict):
+    percent: int = Field(gt=0, lt=100, description="announced reduction; checked against price history")
+
+
+class Brief(_Strict):
+    campaign_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str = ""
+    brand: str = Field(description="brand folder, relative to the brief")
+    catalog: str = Field(description="catalog CSV, relative to the brief")
+    price_history: str | None = Field(None, description="price history CSV, relative to the brief")
+    prompts: str | None = Field(None, description="prompt template folder, relative to the brief")
+    starts: date
+    ends: date
+    skus: list[str] | None = Field(None, description="subset of the catalog; default: every SKU")
+    scenes: list[Scene] = Field(min_length=1)
+    formats: list[str] = Field(min_length=1)
+    locales: list[LocaleCode] = Field(min_length=1)
+    copy_: dict[LocaleCode, LocalizedCopy] = Field(alias="copy")
+    discount: Discount | None = None
+    seed: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Brief:
+        if self.ends < self.starts:
+            raise ValueError(f"ends {self.ends} is before starts {self.starts}")
+        return self
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """Everything a run needs, loaded and cross-checked."""
+
+    brief_path: Path
+    brief: Brief
+    brand: BrandGuide
+    catalog: Catalog
+    prompts_dir: Path
+
+    @property
+    def skus(self) -> list[str]:
+        return self.brief.skus if self.brief.skus is not None else self.catalog.skus
+
+
+def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
+    """Load the brief and all it references; raise ConfigError on the first problem."""
+    brief_path = Path(brief_path)
+    brief = validate_model(Brief, read_yaml(brief_path), brief_path)
+    base = brief_path.parent
+
+    def near_brief(relative: str) -> Path:  # "demo/../brand" -> "brand": errors name clean paths
+        return Path(os.path.normpath(base / relative))
+
+    brand = load_brand(near_brief(brief.brand))
+
+    for i, fmt in enumerate(brief.formats):
+        if fmt not in brand.format_by_id:
+            known = ", ".join(brand.format_by_id)
+            raise ConfigError(brief_path, f"formats[{i}]", fmt, f"unknown format; the brand defines: {known}")
+    for i, loc in enumerate(brief.locales):
+        if loc not in brand.locales:
+            raise ConfigError(brief_path, f"locales[{i}]", loc, f"not a locale of brand {brand.name!r}")
+        if loc not in brief.copy_:
+            raise ConfigError(brief_path, "copy", loc, "no headline/CTA for this campaign locale")
+
+    prompts_dir = near_brief(brief.prompts) if brief.prompts else default_prompts_dir
+    for i, scene in enumerate(brief.scenes):
+        if not (prompts_dir / scene.template).is_file():
+            raise ConfigError(
+                brief_path, f"scenes[{i}].template", scene.template, f"template not found in {prompts_dir}"
+            )
+        if scene.style is not None and scene.style not in ("sweep", "gradient", "surface", "podium"):
+            raise ConfigError(
+                brief_path, f"scenes[{i}].style", scene.style, "unknown style: sweep, gradient, surface or podium"
+            )
+
+    catalog = load_catalog(
+        near_brief(brief.catalog), near_brief(brief.price_history) if brief.price_history else None
+    )
+    if brief.skus is not None:
+        for i, sku in enumerate(brief.skus):
+            if sku not in catalog.skus:
+                raise ConfigError(brief_path, f"skus[{i}]", sku, f"not in the catalog {catalog.path.name}")
+    return Campaign(brief_path.resolve(), brief, brand, catalog, prompts_dir)

@@ -1,0 +1,252 @@
+"""Checks: each returns CheckResults with a verdict, a machine code and a plain-language reason.
+
+A variant's verdict is the worst of its checks. Checks here must be able to fail: each one
+compares the variant against data (product pixels, palette, thresholds, price history, the
+claims library), not against itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Iterable
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.brand import BrandGuide, hex_to_rgb
+from pipeline.catalog import CatalogItem, prior_price
+from pipeline.generate import Placement, product_pixels_unchanged
+from pipeline.locales import LocaleInfo
+
+__all__ = [
+    "Verdict",
+    "CheckResult",
+    "worst",
+    "check_product_pixels",
+    "check_text_contrast",
+    "check_layout",
+    "check_copy",
+    "check_price_reduction",
+    "contrast_ratio",
+    "normalise_text",
+]
+
+
+class Verdict(str, Enum):
+    PASSED = "passed"
+    NEEDS_REVIEW = "needs_review"
+    BLOCKED = "blocked"
+
+    @property
+    def rank(self) -> int:
+        return {"passed": 0, "needs_review": 1, "blocked": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str  # check id, e.g. "product.pixels"
+    verdict: Verdict
+    code: str  # machine-readable reason, e.g. "contrast.too_low"
+    message: str  # what a designer reads
+    score: float | None = None
+    box: tuple[int, int, int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["verdict"] = self.verdict.value
+        return d
+
+
+def worst(results: Iterable[CheckResult]) -> Verdict:
+    verdict = Verdict.PASSED
+    for r in results:
+        if r.verdict.rank > verdict.rank:
+            verdict = r.verdict
+    return verdict
+
+
+# --- product fidelity ---------------------------------------------------------------------------
+
+
+def check_product_pixels(image: Image.Image, layer: Image.Image, placement: Placement) -> CheckResult:
+    """Every opaque product pixel in the banner equals the placed product layer, byte for byte."""
+    total, differing = product_pixels_unchanged(image, layer, placement)
+    if total == 0:
+        return CheckResult("product.pixels", Verdict.BLOCKED, "product.empty", "no opaque product pixels to verify", box=placement.box)
+    if differing:
+        return CheckResult(
+            "product.pixels", Verdict.BLOCKED, "product.altered",
+            f"{differing} of {total} product pixels were changed (text, logo or scene drawn over the product)",
+            score=1 - differing / total, box=placement.box,
+        )
+    return CheckResult("product.pixels", Verdict.PASSED, "product.intact", f"all {total} product pixels intact", score=1.0)
+
+
+# --- text contrast (WCAG 2.x) -------------------------------------------------------------------
+
+
+def _linear(channel: np.ndarray) -> np.ndarray:
+    c = channel.astype(np.float64) / 255
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def relative_luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of (...,3) uint8 sRGB values."""
+    lin = _linear(rgb)
+    return 0.2126 * lin[..., 0] + 0.7152 * lin[..., 1] + 0.0722 * lin[..., 2]
+
+
+def contrast_ratio(l1: np.ndarray | float, l2: np.ndarray | float) -> np.ndarray:
+    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def check_text_contrast(image: Image.Image, blocks: Iterable[Any], brand: BrandGuide) -> list[CheckResult]:
+    """Contrast of each text block against the ring of background right around its glyphs.
+
+    The 10th percentile of the ring's contrast is used, not the mean: text is unreadable where
+    it is worst, and a bright highlight next to a dark one averages out.
+    """
+    arr = np.asarray(image.convert("RGB"))
+    out = []
+    kernel = np.ones((7, 7), np.uint8)
+    for block in blocks:
+        x0, y0, x1, y1 = block.box
+        pad = 6
+        bx0, by0 = max(x0 - pad, 0), max(y0 - pad, 0)
+        bx1, by1 = min(x1 + pad, arr.shape[1]), min(y1 + pad, arr.shape[0])
+        glyphs = block.glyph_mask[by0:by1, bx0:bx1].astype(np.uint8)
+        if not glyphs.any():
+            out.append(CheckResult(f"text.contrast.{block.role}", Verdict.BLOCKED, "text.missing",
+                                   f"{block.role} text was not drawn", box=block.box))
+            continue
+        ring = cv2.dilate(glyphs, kernel).astype(bool) & ~glyphs.astype(bool)
+        ring_lum = relative_luminance(arr[by0:by1, bx0:bx1][ring])
+        text_lum = relative_luminance(np.array(hex_to_rgb(block.color), dtype=np.uint8))
+        ratio = float(np.percentile(contrast_ratio(text_lum, ring_lum), 10)) if ring_lum.size else 21.0
+        need = brand.checks.min_contrast_large if block.large else brand.checks.min_contrast_normal
+        kind = "large" if block.large else "normal"
+        if ratio < need:
+            out.append(CheckResult(
+                f"text.contrast.{block.role}", Verdict.BLOCKED, "contrast.too_low",
+                f"{block.role} contrast {ratio:.2f}:1 is below {need}:1 for {kind} text", score=ratio, box=block.box,
+            ))
+        else:
+            out.append(CheckResult(f"text.contrast.{block.role}", Verdict.PASSED, "contrast.ok",
+                                   f"{block.role} contrast {ratio:.2f}:1 (needs {need}:1)", score=ratio, box=block.box))
+    return out
+
+
+def check_layout(problems: Iterable[str]) -> list[CheckResult]:
+    """Composition problems (copy that does not fit, blocks that had to be left out) block."""
+    found = [CheckResult("layout.fit", Verdict.BLOCKED, "layout.copy_does_not_fit", p) for p in problems]
+    return found or [CheckResult("layout.fit", Verdict.PASSED, "layout.ok", "all copy fits its boxes")]
+
+
+# --- copy: tone of voice and claims -------------------------------------------------------------
+
+_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000"), " ")
+_HYPHEN_LIKE = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, case-folded, with look-alike spaces and hyphens unified and invisible marks removed."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_SPACE_LIKE).translate(_HYPHEN_LIKE)
+    return re.sub(r"\s+", " ", text.casefold()).strip()
+
+
+# Candidate claims by category, across the locales Vitrina ships. A pattern only finds a claim;
+# whether it may stand is decided by the claims library (evidence, market, dates).
+CLAIM_PATTERNS: dict[str, list[str]] = {
+    "superlative": [r"\bbest[- ]?sell", r"#\s?1\b", r"\bnumber one\b", r"\bcheapest\b", r"\blowest price",
+                    r"\bmeistverkauft", r"\bnr\.? ?1\b", r"\bbilligste", r"\ble moins cher\b", r"\bn° ?1\b",
+                    r"\bnuméro un\b", "売上no\\.?1", "最安", "الأرخص", "الأكثر مبيع"],
+    "environmental": [r"\beco[- ]?friendly\b", r"\bclimate[- ]neutral\b", r"\bcarbon[- ]neutral\b",
+                      r"\bsustainable\b", r"\bkl?imaneutral\b", r"\bumweltfreundlich\b", r"\bnachhaltig",
+                      r"\bécologique\b", r"\brespectueux de l'environnement\b", r"\bneutre en carbone\b",
+                      "環境にやさしい", "エコ", "صديق للبيئة", "محايد الكربون"],
+    "health": [r"\bcures?\b", r"\bboosts? (your )?immun", r"\bclinically proven\b", r"\bdetox",
+               r"\bheilt\b", r"\bimmunsystem", r"\bklinisch (getestet|bewiesen)", r"\bguérit\b",
+               r"\bimmunit", r"\bcliniquement prouvé", "免疫", "治る", "يعالج", "المناعة"],
+    "free": [r"\bfree\b(?! (your|yourself|up|from)\b)", r"\bgratis\b", r"\bkostenlos", r"\bgratuit",
+             "無料", "مجان"],
+    "urgency": [r"\bonly \d+ left\b", r"\blast chance\b", r"\bends (today|tonight|soon)\b", r"\bnur noch \d+",
+                r"\bletzte chance\b", r"\bdernière chance\b", r"\bplus que \d+", "残りわずか", "本日限り",
+                "آخر فرصة"],
+    "origin": [r"\bmade in\b", r"\bhergestellt in\b", r"\bfabriqué en\b", "製造国", "صنع في"],
+}
+
+
+def _claim_backed(category: str, copy_norm: str, brand: BrandGuide, market: str, sku: str | None, on: date) -> bool:
+    for claim in brand.claims:
+        if claim.category == category and claim.applies(market, sku, on) and normalise_text(claim.text) in copy_norm:
+            return True
+    return False
+
+
+def check_copy(texts: dict[str, str], locale: LocaleInfo, brand: BrandGuide, *, sku: str | None, on: date) -> list[CheckResult]:
+    """Banned words, the market's required disclaimer, and claims that need the claims library."""
+    out: list[CheckResult] = []
+    joined = normalise_text(" \n ".join(t for t in texts.values() if t))
+    banned = list(brand.tone.banned_words) + list(brand.tone.banned_words_by_locale.get(locale.code, []))
+    for word in banned:
+        w = normalise_text(word)
+        if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", joined):
+            out.append(CheckResult("copy.tone", Verdict.BLOCKED, "tone.banned_word",
+                                   f"banned word {word!r} in the {locale.code} copy"))
+    disclaimer = brand.tone.disclaimers.get(locale.code)
+    if disclaimer and normalise_text(disclaimer) not in normalise_text(texts.get("legal", "")):
+        out.append(CheckResult("copy.disclaimer", Verdict.BLOCKED, "disclaimer.missing",
+                               f"required {locale.code} disclaimer is missing: {disclaimer!r}"))
+    for category, patterns in CLAIM_PATTERNS.items():
+        for pattern in patterns:
+            m = re.search(pattern, joined)
+            if m and not _claim_backed(category, joined, brand, locale.market, sku, on):
+                out.append(CheckResult(
+                    f"copy.claims.{category}", Verdict.BLOCKED, f"claim.{category}.unsubstantiated",
+                    f"{category} claim {m.group(0)!r} has no approved claim in the library for "
+                    f"market {locale.market}{f' and SKU {sku}' if sku else ''} on {on.isoformat()}",
+                ))
+                break
+    if not out:
+        out.append(CheckResult("copy", Verdict.PASSED, "copy.ok", "copy passes tone, disclaimer and claim rules"))
+    return out
+
+
+def check_price_reduction(item: CatalogItem, announced_percent: int | None, starts: date) -> tuple[CheckResult, Decimal | None]:
+    """An announced reduction needs a prior price (lowest of the 30 days before) that supports it.
+
+    Returns the result and the prior price to show on the banner (None when none may be shown).
+    """
+    if announced_percent is None:
+        return CheckResult("price.reduction", Verdict.PASSED, "price.no_reduction", "no reduction announced"), None
+    prior = prior_price(item, starts)
+    if prior is None:
+        return CheckResult(
+            "price.reduction", Verdict.BLOCKED, "price.no_history",
+            f"-{announced_percent}% announced but {item.sku}/{item.market} has no price history covering "
+            f"the 30 days before {starts.isoformat()}",
+        ), None
+    if prior <= 0:
+        return CheckResult("price.reduction", Verdict.BLOCKED, "price.bad_history", f"prior price {prior} is not positive"), None
+    real = (prior - item.price) / prior * 100
+    if real + Decimal("1e-9") < announced_percent:
+        return CheckResult(
+            "price.reduction", Verdict.BLOCKED, "price.reduction_overstated",
+            f"-{announced_percent}% announced but the price {item.price} {item.currency} is only "
+            f"{real.quantize(Decimal('0.1'))}% below the lowest price of the previous 30 days "
+            f"({prior} {item.currency})",
+            score=float(real),
+        ), prior
+    return CheckResult(
+        "price.reduction", Verdict.PASSED, "price.reduction_ok",
+        f"-{announced_percent}% holds: {item.price} vs lowest 30-day price {prior} {item.currency} "
+        f"({real.quantize(Decimal('0.1'))}% off)", score=float(real),
+    ), prior

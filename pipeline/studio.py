@@ -1,0 +1,142 @@
+"""The `studio` backend: a model-free product set drawn from the brand palette.
+
+Four styles (seamless sweep, gradient, surface with reflection, podium), deterministic for a seed,
+with a soft contact shadow. The product layer is pasted last, so its pixels are never touched.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.brand import hex_to_rgb
+from pipeline.generate import SceneRequest, SceneResult, composite_product, place_product
+
+__all__ = ["STYLES", "StudioBackend", "backdrop"]
+
+STYLES = ("sweep", "gradient", "surface", "podium")
+
+
+def _rgb(hex_value: str) -> np.ndarray:
+    return np.array(hex_to_rgb(hex_value), dtype=np.float32)
+
+
+def _mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    t = np.asarray(t, dtype=np.float32)[..., None] if np.ndim(t) else t
+    return a * (1 - t) + b * t
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0, 1)
+    return x * x * (3 - 2 * x)
+
+
+def backdrop(size: tuple[int, int], palette: dict[str, str], style: str, seed: int, ground_y: int) -> np.ndarray:
+    """HxWx3 float32 backdrop (0..255) for a style; `ground_y` is where the product stands."""
+    if style not in STYLES:
+        raise ValueError(f"unknown studio style {style!r}; choose one of {', '.join(STYLES)}")
+    w, h = size
+    bg = _rgb(palette["background"])
+    wall_top = _mix(bg, np.full(3, 255, np.float32), 0.35)
+    floor = _mix(bg, _rgb(palette.get("sand", palette["background"])), 0.6) * 0.94
+    ys = np.linspace(0, 1, h, dtype=np.float32)[:, None]
+    xs = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    horizon = ground_y / h
+
+    if style == "gradient":
+        second = _rgb(palette.get("mist", palette["accent"]))
+        t = _smoothstep((ys * 0.7 + (xs + 1) / 2 * 0.3))
+        img = _mix(_mix(wall_top, bg, 0.3), _mix(bg, second, 0.55), t)
+    else:
+        # Seamless sweep: wall fades into the floor along a soft curve around the ground line.
+        curve = horizon - 0.10 + 0.04 * xs**2
+        t = _smoothstep((ys - curve) / 0.16)
+        img = _mix(_mix(wall_top, bg, _smoothstep(ys / max(horizon, 1e-3))), floor, t)
+        if style == "surface":
+            # A tabletop: crisp edge a little behind the product, darker front lip.
+            edge = horizon - 0.035
+            table = _mix(floor * 1.02, floor * 0.9, _smoothstep((ys - edge) / (1 - edge + 1e-6)))
+            img = np.where((ys >= edge)[..., None], table, _mix(wall_top, bg, ys / max(edge, 1e-3))[..., :])
+    # Light falls from the upper left; a gentle vignette keeps the eye on the product.
+    light = 1.0 + 0.04 * (1 - ys) * (1 - xs) / 2 - 0.06 * (xs**2) * ys
+    img = img * light[..., None]
+    rng = np.random.default_rng(seed)
+    img = img + rng.normal(0, 1.1, size=(h, w, 1)).astype(np.float32)  # grain against banding
+    return np.broadcast_to(img, (h, w, 3)).astype(np.float32)
+
+
+def _podium(img: np.ndarray, palette: dict[str, str], box: tuple[int, int, int, int], ground_y: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    x0, _, x1, _ = box
+    cx = (x0 + x1) / 2
+    rx = max((x1 - x0) * 0.72, 40)
+    ry = max(rx * 0.16, 8)
+    body_h = min(int(h * 0.16), h - ground_y - 1)
+    sand = _rgb(palette.get("sand", palette["background"]))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    top = ((xx - cx) / rx) ** 2 + ((yy - ground_y) / ry) ** 2 <= 1
+    body = (np.abs(xx - cx) <= rx) & (yy >= ground_y) & (yy <= ground_y + body_h)
+    bottom = ((xx - cx) / rx) ** 2 + ((yy - ground_y - body_h) / ry) ** 2 <= 1
+    shade = 0.78 + 0.18 * (1 - np.abs(xx - cx) / rx)  # a cylinder: darker at its sides
+    out = img.copy()
+    side = body | bottom
+    out[side] = (sand * 0.92)[None, :] * shade[side][:, None]
+    out[top] = _mix(sand, np.full(3, 255, np.float32), 0.25)
+    return out
+
+
+def _contact_shadow(size: tuple[int, int], layer: Image.Image, box: tuple[int, int, int, int], ground_y: int) -> np.ndarray:
+    """Alpha (0..1) of a soft shadow where the product meets the floor, plus a faint ambient one."""
+    w, h = size
+    shadow = np.zeros((h, w), np.float32)
+    x0, y0, x1, _ = box
+    pw = x1 - x0
+    cv2.ellipse(shadow, (int((x0 + x1) / 2), int(ground_y)), (max(int(pw * 0.46), 4), max(int(pw * 0.05), 3)), 0, 0, 360, 1.0, -1)
+    k = max(3, int(pw * 0.06) | 1)
+    shadow = cv2.GaussianBlur(shadow, (k, k), 0) * 0.42
+    ambient = np.zeros((h, w), np.float32)
+    alpha = np.asarray(layer)[..., 3].astype(np.float32) / 255
+    ay0, ax0 = max(y0 + int(pw * 0.03), 0), max(x0 + int(pw * 0.02), 0)
+    hh, ww = min(alpha.shape[0], h - ay0), min(alpha.shape[1], w - ax0)
+    ambient[ay0 : ay0 + hh, ax0 : ax0 + ww] = alpha[:hh, :ww]
+    k2 = max(5, int(pw * 0.08) | 1)
+    ambient = cv2.GaussianBlur(ambient, (k2, k2), 0) * 0.14
+    return np.clip(shadow + ambient, 0, 0.6)
+
+
+def _reflection(img: np.ndarray, layer: Image.Image, box: tuple[int, int, int, int]) -> np.ndarray:
+    h, w = img.shape[:2]
+    x0, _, _, y1 = box
+    flipped = np.asarray(layer.transpose(Image.Transpose.FLIP_TOP_BOTTOM)).astype(np.float32)
+    rh = min(flipped.shape[0], h - y1, int(flipped.shape[0] * 0.35))
+    if rh <= 0:
+        return img
+    x_lo, x_hi = max(x0, 0), min(x0 + flipped.shape[1], w)
+    part = flipped[:rh, x_lo - x0 : x_hi - x0]
+    fade = (np.linspace(0.22, 0.0, rh, dtype=np.float32)[:, None]) * part[..., 3] / 255
+    out = img.copy()
+    region = out[y1 : y1 + rh, x_lo:x_hi]
+    out[y1 : y1 + rh, x_lo:x_hi] = region * (1 - fade[..., None]) + part[..., :3] * fade[..., None]
+    return out
+
+
+class StudioBackend:
+    """Model-free studio sets; the embedded default backend."""
+
+    name = "studio"
+
+    def render(self, request: SceneRequest) -> SceneResult:
+        layer, placement = place_product(request.cutout, request.area)
+        img = backdrop(request.size, request.palette, request.style, request.seed, placement.ground_y)
+        if request.style == "podium":
+            img = _podium(img, request.palette, placement.box, placement.ground_y)
+        if request.style == "surface":
+            img = _reflection(img, layer, placement.box)
+        shadow = _contact_shadow(request.size, layer, placement.box, placement.ground_y)
+        shade_colour = _rgb(request.palette["text"]) * 0.5
+        img = img * (1 - shadow[..., None]) + shade_colour * shadow[..., None]
+        scene = Image.fromarray(np.clip(img + 0.5, 0, 255).astype(np.uint8), "RGB")
+        image = composite_product(scene, layer, placement)
+        lineage = {"backend": self.name, "style": request.style, "seed": request.seed}
+        return SceneResult(image, layer, placement, lineage)

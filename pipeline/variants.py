@@ -1,0 +1,208 @@
+"""Plan and render variants: SKU x scene x channel format x locale.
+
+`render_variant` is one banner from start to verdict: generate the scene around the untouched
+product, compose the localized banner, run the checks, encode the PNG and describe its lineage.
+It is pure: the caller stores what it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+from PIL import Image, PngImagePlugin
+
+from pipeline.campaign import Campaign, Scene
+from pipeline.catalog import CatalogItem
+from pipeline.checks import (
+    CheckResult,
+    Verdict,
+    check_copy,
+    check_layout,
+    check_price_reduction,
+    check_product_pixels,
+    check_text_contrast,
+    worst,
+)
+from pipeline.compose import BannerCopy, compose_banner
+from pipeline.generate import Backend, SceneRequest
+from pipeline.imageio import image_sha256
+from pipeline.layout import plan_layout
+from pipeline.locales import LocaleInfo, locale_info
+from pipeline.money import format_percent_off, format_price
+
+__all__ = ["PreparedProduct", "VariantPlan", "RenderedVariant", "plan_variants", "render_variant", "scene_prompt"]
+
+MIN_MASK_CONFIDENCE = 0.8
+VITRINA_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class PreparedProduct:
+    """A SKU's chosen packshot, cut out. Produced once per SKU, reused by all its variants."""
+
+    sku: str
+    source: Path
+    source_sha256: str  # of the image file's bytes
+    cutout: Image.Image  # RGBA, alpha = product mask
+    cutout_sha256: str  # of the cut-out's pixels
+    mask_sha256: str
+    mask_method: str
+    mask_confidence: float
+    mask_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    sku: str
+    scene: Scene
+    format_id: str
+    locale: str
+    item: CatalogItem
+
+
+@dataclass(frozen=True)
+class RenderedVariant:
+    plan: VariantPlan
+    png: bytes
+    verdict: Verdict
+    checks: list[CheckResult]
+    lineage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [c.message for c in self.checks if c.verdict is not Verdict.PASSED]
+
+
+def plan_variants(campaign: Campaign, sku: str) -> tuple[list[VariantPlan], list[str]]:
+    """The SKU's variants, and the locales skipped because the SKU is not listed in their market."""
+    plans, skipped = [], []
+    for locale in campaign.brief.locales:
+        item = campaign.catalog.item(sku, locale_info(locale).market)
+        if item is None:
+            skipped.append(f"{locale}: {sku} is not listed for market {locale_info(locale).market}")
+            continue
+        for scene in campaign.brief.scenes:
+            for fmt in campaign.brief.formats:
+                plans.append(VariantPlan(sku, scene, fmt, locale, item))
+    return plans, skipped
+
+
+def scene_prompt(campaign: Campaign, scene: Scene, item: CatalogItem) -> tuple[str, str]:
+    """Prompt and negative prompt: the scene template merged with the brand's imagery style."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(campaign.prompts_dir), undefined=jinja2.StrictUndefined, autoescape=False
+    )
+    style = scene.style or campaign.brand.imagery.studio_style
+    text = env.get_template(scene.template).render(product=item.title, scene=scene, style=style, brand=campaign.brand)
+    parts = [" ".join(text.split()), campaign.brand.imagery.description]
+    return ", ".join(p for p in parts if p), campaign.brand.imagery.negative_prompt
+
+
+def _seed(base: int, sku: str, scene_id: str) -> int:
+    """Same SKU and scene -> same look in every format and locale."""
+    digest = hashlib.sha256(f"{base}|{sku}|{scene_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _encode_png(image: Image.Image, text: dict[str, str]) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    for k, v in text.items():
+        info.add_itxt(k, v)
+    buf = io.BytesIO()
+    image.save(buf, "PNG", pnginfo=info, compress_level=6)
+    return buf.getvalue()
+
+
+def _mask_check(product: PreparedProduct) -> CheckResult:
+    if product.mask_confidence < MIN_MASK_CONFIDENCE:
+        notes = "; ".join(product.mask_notes) or "uncertain edges"
+        return CheckResult("product.mask", Verdict.NEEDS_REVIEW, "mask.low_confidence",
+                           f"cut-out confidence {product.mask_confidence:.2f} is below {MIN_MASK_CONFIDENCE}: {notes}",
+                           score=product.mask_confidence)
+    return CheckResult("product.mask", Verdict.PASSED, "mask.ok",
+                       f"cut-out confidence {product.mask_confidence:.2f} ({product.mask_method})", score=product.mask_confidence)
+
+
+def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPlan, backend: Backend) -> RenderedVariant:
+    brand, brief = campaign.brand, campaign.brief
+    fmt = brand.format_by_id[plan.format_id]
+    loc: LocaleInfo = locale_info(plan.locale)
+    with Image.open(brand.logo_path) as logo:
+        logo_aspect = logo.width / logo.height
+    layout = plan_layout(fmt, loc, logo_aspect=logo_aspect, logo_min_width=brand.logo.min_width_px,
+                         clear_space=brand.logo.clear_space)
+
+    prompt, negative = scene_prompt(campaign, plan.scene, plan.item)
+    style = plan.scene.style or brand.imagery.studio_style
+    seed = _seed(brief.seed, plan.sku, plan.scene.id)
+    scene = backend.render(SceneRequest(fmt.size, product.cutout, layout.product, brand.palette.all_colours(),
+                                        style, seed, prompt, negative))
+
+    announced = brief.discount.percent if brief.discount else None
+    price_check, prior = check_price_reduction(plan.item, announced, brief.starts)
+    copy = brief.copy_[plan.locale]
+    banner_copy = BannerCopy(
+        headline=copy.headline,
+        subline=copy.subline,
+        cta=copy.cta,
+        price=format_price(plan.item.price, plan.item.currency, loc),
+        prior_price=format_price(prior, plan.item.currency, loc) if prior is not None else None,
+        discount_label=format_percent_off(announced, loc) if announced and prior is not None else None,
+        legal=brand.tone.disclaimers.get(plan.locale, ""),
+    )
+    banner = compose_banner(scene.image, layout, banner_copy, brand, loc, min_text_px=fmt.min_text_px)
+
+    checks: list[CheckResult] = [
+        check_product_pixels(banner.image, scene.product_layer, scene.placement),
+        _mask_check(product),
+        *check_layout(banner.problems),
+        *check_text_contrast(banner.image, banner.blocks, brand),
+        *check_copy({"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
+                    loc, brand, sku=plan.sku, on=brief.starts),
+        price_check,
+    ]
+    verdict = worst(checks)
+
+    lineage: dict[str, Any] = {
+        "vitrina_version": VITRINA_VERSION,
+        "campaign_id": brief.campaign_id,
+        "sku": plan.sku,
+        "scene": plan.scene.id,
+        "format": {"id": fmt.id, "size": list(fmt.size)},
+        "locale": plan.locale,
+        "product": {
+            "source": str(product.source),
+            "source_sha256": product.source_sha256,
+            "cutout_sha256": product.cutout_sha256,
+            "mask_sha256": product.mask_sha256,
+            "mask_method": product.mask_method,
+            "mask_confidence": round(product.mask_confidence, 4),
+            "layer_sha256": image_sha256(scene.product_layer),
+            "placement_box": list(scene.placement.box),
+            "scale": round(scene.placement.scale, 6),
+            "resample": "lanczos",
+        },
+        "generation": {**scene.lineage, "prompt": prompt, "negative_prompt": negative, "seed": seed},
+        "layout": {k: list(v) if isinstance(v, tuple) else v for k, v in vars(layout).items()},
+        "copy": {"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "price": banner_copy.price,
+                 "prior_price": banner_copy.prior_price, "discount": banner_copy.discount_label, "legal": banner_copy.legal},
+        "price": {"amount": str(plan.item.price), "currency": plan.item.currency, "market": plan.item.market,
+                  "prior_price": str(prior) if prior is not None else None},
+        "text_blocks": [{"role": b.role, "text": b.text, "box": list(b.box), "size_px": b.size_px, "color": b.color}
+                        for b in banner.blocks],
+        "image_sha256": image_sha256(banner.image),
+    }
+    png = _encode_png(banner.image, {"vitrina:campaign": brief.campaign_id, "vitrina:sku": plan.sku,
+                                     "vitrina:image_sha256": lineage["image_sha256"]})
+    return RenderedVariant(plan, png, verdict, checks, lineage)
+
+
+def mask_digest(alpha: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(alpha, dtype=np.uint8).tobytes() + str(alpha.shape).encode()).hexdigest()
+

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.brand import load_brand
+from pipeline.catalog import CatalogItem, PricePoint
+from pipeline.checks import Verdict, check_copy, check_price_reduction, check_text_contrast, normalise_text, worst
+from pipeline.locales import locale_info
+from tests.helpers import DEMO_BRAND
+
+BRAND = load_brand(DEMO_BRAND)
+DEC1 = date(2026, 12, 1)
+
+
+def _legal(code: str) -> str:
+    return BRAND.tone.disclaimers[code]
+
+
+def _copy(headline: str, code: str = "en-US", sku: str | None = None):
+    return check_copy({"headline": headline, "cta": "Shop now", "legal": _legal(code)}, locale_info(code), BRAND, sku=sku, on=DEC1)
+
+
+def test_clean_copy_passes():
+    assert worst(_copy("Winter essentials, warmly priced")) is Verdict.PASSED
+
+
+def test_banned_words_block_through_case_and_unicode_tricks():
+    found = _copy("The CHEAPEST\u00a0lamp")
+    assert worst(found) is Verdict.BLOCKED
+    assert any("banned word 'cheapest'" in r.message for r in found)
+    assert worst(_copy("Ein Wunder an Licht", "de-DE")) is Verdict.BLOCKED
+
+
+def test_missing_disclaimer_blocks():
+    res = check_copy({"headline": "Hello", "legal": ""}, locale_info("de-DE"), BRAND, sku=None, on=DEC1)
+    assert any(r.code == "disclaimer.missing" for r in res)
+
+
+def test_claims_need_the_library_for_that_market_and_sku():
+    # eco claim: nothing in the library
+    assert any(r.code == "claim.environmental.unsubstantiated" for r in _copy("Eco-friendly light"))
+    # performance claim backed for the bulb in the US ...
+    assert worst(_copy("Lasts 15,000 hours", sku="B074M5HPBD")) is Verdict.PASSED
+    # health claim registered for DE/FR only, and only in its approved wording
+    assert any(r.code == "claim.health.unsubstantiated" for r in _copy("Boosts immunity", sku="B07GTFSCHB"))
+
+
+def test_innocent_uses_of_free_do_not_fire():
+    assert worst(_copy("Free your evenings")) is Verdict.PASSED
+    assert worst(_copy("Free shipping")) is Verdict.BLOCKED
+
+
+def test_normalise_text_unifies_lookalikes():
+    assert normalise_text("CO\u2082\u2011neutral\u202fnow") == "co2-neutral now"
+
+
+def _item(history: list[tuple[str, str]], price: str = "7.99") -> CatalogItem:
+    return CatalogItem("S", "DE", "t", Decimal(price), "EUR", 5, (),
+                       tuple(PricePoint(date.fromisoformat(d), Decimal(p)) for d, p in history))
+
+
+def test_reduction_checked_against_lowest_30_day_price():
+    ok, prior = check_price_reduction(_item([("2026-09-01", "9.99")]), 20, DEC1)
+    assert ok.verdict is Verdict.PASSED and prior == Decimal("9.99")
+    dip = _item([("2026-09-01", "9.99"), ("2026-11-15", "8.49"), ("2026-11-22", "9.99")])
+    over, prior = check_price_reduction(dip, 20, DEC1)
+    assert over.verdict is Verdict.BLOCKED and over.code == "price.reduction_overstated" and prior == Decimal("8.49")
+    none, prior = check_price_reduction(_item([("2026-11-20", "9.99")]), 20, DEC1)
+    assert none.code == "price.no_history" and prior is None
+
+
+def _text_block(bg: tuple[int, int, int], fg: str):
+    img = Image.new("RGB", (300, 80), bg)
+    mask_img = Image.new("L", img.size, 0)
+    font = ImageFont.truetype(str(DEMO_BRAND / "fonts" / "NotoSans-Regular.ttf"), 20)
+    ImageDraw.Draw(mask_img).text((10, 20), "Shop the season", font=font, fill=255)
+    rgb = tuple(int(fg[i : i + 2], 16) for i in (1, 3, 5))
+    img.paste(rgb, (0, 0), mask_img)
+    mask = np.asarray(mask_img) > 0
+    ys, xs = np.nonzero(mask)
+    block = SimpleNamespace(role="headline", box=(xs.min(), ys.min(), xs.max() + 1, ys.max() + 1),
+                            glyph_mask=mask, color=fg, large=False)
+    return img, block
+
+
+def test_contrast_passes_dark_on_light_and_blocks_grey_on_grey():
+    img, block = _text_block((244, 241, 234), "#1B1B1B")
+    assert check_text_contrast(img, [block], BRAND)[0].verdict is Verdict.PASSED
+    img, block = _text_block((150, 150, 150), "#A0A0A0")
+    res = check_text_contrast(img, [block], BRAND)[0]
+    assert res.verdict is Verdict.BLOCKED and res.code == "contrast.too_low" and res.score < 1.5
