@@ -118,9 +118,15 @@ def print_run_summary(summary: dict[str, Any]) -> None:
     c.print(f"\n[bold]Run {summary['run_id']}[/]: {summary['variants']} variants — "
             f"[green]{summary['passed']} passed[/], [yellow]{summary['needs_review']} need review[/], "
             f"[red]{summary['blocked']} blocked[/]", highlight=False)
-    if summary["skipped"]:
-        c.print("[bold]Skipped:[/]")
-        for s in summary["skipped"]:
+    failed = [s for s in summary["skipped"] if s.get("fatal")]
+    unused = [s for s in summary["skipped"] if not s.get("fatal")]
+    if failed:
+        c.print("[bold red]Failed or skipped (fix these inputs):[/]")
+        for s in failed:
+            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+    if unused:
+        c.print(f"[bold]Not used[/] ({len(unused)}; a better packshot served, or the market does not list the SKU):")
+        for s in unused:
             c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
     out = Path(summary["out"])
     c.print(f"Banners:  {out / 'runs' / summary['run_id']}", highlight=False, soft_wrap=True)
@@ -253,12 +259,15 @@ def publish(
     if as_json:
         print(json.dumps({"dam": report.dam, "uploaded": len(report.uploaded), "already": len(report.already),
                           "failed": [{"id": i, "reason": r} for i, r in report.failed],
+                          "not_attempted": report.not_attempted,
                           "objects_uploaded": report.objects_uploaded}))
     else:
         out_console.print(f"published to {report.dam}: {len(report.uploaded)} uploaded, "
                           f"{len(report.already)} already there, {len(report.failed)} failed", highlight=False)
         for vid, reason in report.failed:
             err.print(f"  [red]{vid}[/]: {reason}", highlight=False, soft_wrap=True)
+        if report.not_attempted:
+            err.print(f"  {report.not_attempted} approved variant(s) not attempted; run publish again once the DAM works")
     raise typer.Exit(1 if report.failed else 0)
 
 

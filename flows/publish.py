@@ -20,9 +20,10 @@ class PublishReport:
     already: list[str] = field(default_factory=list)  # variant ids the DAM already had
     failed: list[tuple[str, str]] = field(default_factory=list)  # (variant id, reason)
     objects_uploaded: int = 0
+    not_attempted: int = 0  # approved variants left for the next publish after a DAM failure
 
 
-def publish_approved(store: Store, connector: DamConnector, *, progress=None) -> PublishReport:
+def publish_approved(store: Store, connector: DamConnector) -> PublishReport:
     """Upload every approved variant (asset + JSON sidecar) that the DAM does not hold yet."""
     report = PublishReport(connector.uri)
     approved = store.variants(review="approved")
@@ -52,11 +53,11 @@ def publish_approved(store: Store, connector: DamConnector, *, progress=None) ->
             if not store.publication(v.variant_id, connector.uri) or sent:
                 store.record_publication(v.variant_id, connector.uri, asset_key(v), location or asset_key(v), v.blob_sha)
         except DamError as exc:
+            # Our keys are generated and valid, so a DAM error means the DAM itself is failing
+            # (down, credentials, bucket): stop rather than fail the same way for every asset.
             report.failed.append((v.variant_id, str(exc)))
-            if "unreachable" in str(exc).lower() or "credentials" in str(exc).lower():
-                break  # the DAM itself is down: no point trying every asset
+            report.not_attempted = len(approved) - len(report.uploaded) - len(report.already) - len(report.failed)
+            break
         except OSError as exc:
             report.failed.append((v.variant_id, f"cannot read the asset: {exc}"))
-        if progress:
-            progress(v.variant_id)
     return report
