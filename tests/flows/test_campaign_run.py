@@ -83,3 +83,34 @@ def test_review_and_publish_to_a_folder_twice(demo_run: DemoRun, tmp_path: Path)
     meta = json.loads(sidecars[0].read_text())
     assert meta["variant_id"] == first and meta["approvals"][0]["by"] == "dana"
     assert {"sku", "locale", "format", "campaign", "lineage", "checks"} <= set(meta)
+
+
+def test_publish_to_real_s3_uploads_each_asset_exactly_once(demo_run: DemoRun, s3_server):
+    out = str(demo_run.out)
+    run_cli("review", "approve", "--all-passed", "--by", "ci", "--out", out)
+    approved = json.loads(run_cli("review", "list", "--status", "approved", "--out", out, "--json").stdout)
+    assert approved
+    bucket = s3_server.new_bucket()
+    env = {"AWS_ACCESS_KEY_ID": s3_server.access_key, "AWS_SECRET_ACCESS_KEY": s3_server.secret_key,
+           "AWS_DEFAULT_REGION": s3_server.region, "AWS_EC2_METADATA_DISABLED": "true"}
+    args = ("publish", "--dam", f"s3://{bucket}/banners", "--endpoint-url", s3_server.endpoint_url, "--out", out, "--json")
+    first = run_cli(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["uploaded"] == len(approved)
+    second = json.loads(run_cli(*args, env=env).stdout)
+    assert second["uploaded"] == 0 and second["objects_uploaded"] == 0 and second["already"] == len(approved)
+    listing = s3_server.client().list_objects_v2(Bucket=bucket, Prefix="banners/")["Contents"]
+    keys = [o["Key"] for o in listing]
+    assert len(keys) == 2 * len(approved)  # one PNG + one JSON sidecar each, no duplicates
+    png = next(k for k in keys if k.endswith(".png"))
+    head = s3_server.client().head_object(Bucket=bucket, Key=png)
+    assert head["ContentType"] == "image/png" and len(head["Metadata"]["sha256"]) == 64
+
+
+def test_publish_to_unreachable_s3_fails_with_one_line(demo_run: DemoRun):
+    env = {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y", "AWS_DEFAULT_REGION": "us-east-1"}
+    run_cli("review", "approve", "--all-passed", "--by", "ci", "--out", str(demo_run.out))
+    proc = run_cli("publish", "--dam", "s3://nowhere/x", "--endpoint-url", "http://127.0.0.1:9", "--out",
+                   str(demo_run.out), env=env)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "127.0.0.1:9" in proc.stderr
