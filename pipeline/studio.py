@@ -66,23 +66,25 @@ def backdrop(size: tuple[int, int], palette: dict[str, str], style: str, seed: i
     return np.broadcast_to(img, (h, w, 3)).astype(np.float32)
 
 
-def _podium(img: np.ndarray, palette: dict[str, str], box: tuple[int, int, int, int], ground_y: int) -> np.ndarray:
+def _podium(img: np.ndarray, palette: dict[str, str], box: tuple[int, int, int, int], ground_y: int,
+            area: tuple[int, int, int, int]) -> np.ndarray:
+    """A cylinder under the product, kept inside the product's area (never under the copy)."""
     h, w = img.shape[:2]
     x0, _, x1, _ = box
     cx = (x0 + x1) / 2
-    rx = max((x1 - x0) * 0.72, 40)
-    ry = max(rx * 0.16, 8)
-    body_h = min(int(h * 0.16), h - ground_y - 1)
+    rx = max(min((x1 - x0) * 0.68, (area[2] - area[0]) * 0.46), 24)
+    ry = max(rx * 0.14, 6)
+    body_h = max(min(area[3] - ground_y - int(ry) - 2, h - ground_y - int(ry) - 1), 4)
     sand = _rgb(palette.get("sand", palette["background"]))
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     top = ((xx - cx) / rx) ** 2 + ((yy - ground_y) / ry) ** 2 <= 1
     body = (np.abs(xx - cx) <= rx) & (yy >= ground_y) & (yy <= ground_y + body_h)
     bottom = ((xx - cx) / rx) ** 2 + ((yy - ground_y - body_h) / ry) ** 2 <= 1
-    shade = 0.78 + 0.18 * (1 - np.abs(xx - cx) / rx)  # a cylinder: darker at its sides
+    shade = 0.80 + 0.16 * (1 - np.abs(xx - cx) / rx)  # a cylinder: darker at its sides
     out = img.copy()
     side = body | bottom
-    out[side] = (sand * 0.92)[None, :] * shade[side][:, None]
-    out[top] = _mix(sand, np.full(3, 255, np.float32), 0.25)
+    out[side] = (sand * 0.94)[None, :] * shade[side][:, None]
+    out[top] = _mix(sand, np.full(3, 255, np.float32), 0.3)
     return out
 
 
@@ -127,10 +129,14 @@ class StudioBackend:
     name = "studio"
 
     def render(self, request: SceneRequest) -> SceneResult:
-        layer, placement = place_product(request.cutout, request.area)
+        area = request.area
+        if request.style == "podium":
+            # The product stands on the podium: keep the lower part of its area for the plinth.
+            area = (area[0], area[1], area[2], area[3] - (area[3] - area[1]) // 5)
+        layer, placement = place_product(request.cutout, area)
         img = backdrop(request.size, request.palette, request.style, request.seed, placement.ground_y)
         if request.style == "podium":
-            img = _podium(img, request.palette, placement.box, placement.ground_y)
+            img = _podium(img, request.palette, placement.box, placement.ground_y, request.area)
         if request.style == "surface":
             img = _reflection(img, layer, placement.box)
         shadow = _contact_shadow(request.size, layer, placement.box, placement.ground_y)
