@@ -62,6 +62,7 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
             counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
             store.record_skip(run_id, sku, sku, reason)
             reporter().advance(len(plans), f"{sku}: skipped")
+            reporter().note(f"{sku}: skipped, {reason}")
             return counts
         backend = make_backend(backend_name)
         for plan in plans:
@@ -78,9 +79,12 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
             counts["variants"] += 1
             counts[rendered.verdict.value] += 1
             reporter().advance(1, f"{sku} {plan.scene.id} {plan.format_id} {plan.locale}: {rendered.verdict.value}")
+        reporter().note(f"{sku}: {counts['variants']} variants ({counts['passed']} passed, "
+                        f"{counts['needs_review']} need review, {counts['blocked']} blocked) from {product.source.name}")
     except (VitrinaError, ValueError, OSError) as exc:
         # One bad SKU never sinks the others: record why and go on.
         reason = f"failed: {exc}"
+        reporter().note(f"{sku}: {reason}")
         counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
         store.record_skip(run_id, sku, sku, reason)
     finally:

@@ -51,9 +51,10 @@ def open_store(out: Path) -> Store:
 class RichReporter:
     """Progress bar on stderr (stdout stays clean for --json)."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, bar: bool, notes: bool) -> None:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=err, disable=not enabled, transient=False)
+                                 TimeElapsedColumn(), console=err, disable=not bar, transient=False)
+        self.notes = notes
         self.task: Any = None
 
     def start(self, total: int, label: str) -> None:
@@ -65,7 +66,8 @@ class RichReporter:
             self.progress.update(self.task, advance=step)
 
     def note(self, message: str) -> None:
-        self.progress.console.print(message)
+        if self.notes:
+            self.progress.console.print(message, highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         self.progress.stop()
@@ -92,7 +94,7 @@ def run(
     if backend not in BACKENDS:
         fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
 
-    reporter = RichReporter(enabled=not as_json and sys.stderr.isatty())
+    reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
     set_reporter(reporter)
     if not as_json:
         err.print(f"Running [bold]{brief}[/] with the {backend} backend (starting Prefect)...", highlight=False)

@@ -1,0 +1,249 @@
+"""Where everything goes on a banner, per channel format.
+
+A format falls into an aspect family (square, portrait, tall story, wide hero), each with its own
+template drawn inside the format's safe zone. The plan is checked before it is returned:
+
+- every text and logo box lies inside the safe zone (platform chrome covers the rest);
+- the logo is at least its minimum width, and no other box (the product included) enters the
+  logo's clear space (`clear_space` x logo height on every side);
+- the product box overlaps no text or logo box: product pixels are never drawn over.
+
+Right-to-left locales get the same template mirrored horizontally (logo and copy start at the
+right). A format the template cannot serve raises ValueError naming the format and the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+from pipeline.brand import ChannelFormat
+from pipeline.locales import LocaleInfo
+
+__all__ = ["Box", "Layout", "plan_layout", "aspect_family", "overlaps", "inside", "expand", "mirror"]
+
+Box = tuple[int, int, int, int]  # (x0, y0, x1, y1), x1/y1 exclusive
+
+
+@dataclass(frozen=True)
+class Layout:
+    canvas: tuple[int, int]
+    product: Box
+    headline: Box
+    subline: Box | None
+    price: Box
+    cta: Box
+    logo: Box
+    legal: Box | None
+    rtl: bool
+    family: str
+
+    def overlay_boxes(self) -> dict[str, Box]:
+        """Every box something is drawn into (text and logo), by role."""
+        roles = ("headline", "subline", "price", "cta", "logo", "legal")
+        return {r: b for r in roles if (b := getattr(self, r)) is not None}
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def inside(a: Box, outer: Box) -> bool:
+    return outer[0] <= a[0] < a[2] <= outer[2] and outer[1] <= a[1] < a[3] <= outer[3]
+
+
+def expand(box: Box, px: int) -> Box:
+    return box[0] - px, box[1] - px, box[2] + px, box[3] + px
+
+
+def mirror(box: Box, width: int) -> Box:
+    return width - box[2], box[1], width - box[0], box[3]
+
+
+def aspect_family(fmt: ChannelFormat) -> str:
+    """square (about 1:1), portrait (4:5), tall (9:16 stories) or wide (web heroes, 1.91:1 links)."""
+    a = fmt.aspect
+    if a >= 1.5:
+        return "wide"
+    if a >= 0.9:
+        return "square"
+    if a >= 0.65:
+        return "portrait"
+    return "tall"
+
+
+def plan_layout(
+    fmt: ChannelFormat,
+    locale: LocaleInfo,
+    *,
+    logo_aspect: float,
+    logo_min_width: int,
+    clear_space: float,
+) -> Layout:
+    """The banner's boxes for a format and locale; ValueError when the format cannot hold them."""
+    if not (logo_aspect > 0 and math.isfinite(logo_aspect)):
+        raise ValueError(f"logo aspect {logo_aspect} is not a positive number")
+    if logo_min_width < 1:
+        raise ValueError(f"logo minimum width {logo_min_width} px is below 1")
+    if not 0 <= clear_space <= 2:
+        raise ValueError(f"logo clear space {clear_space} is outside 0-2 (fraction of its height)")
+    family = aspect_family(fmt)
+    g = _Grid(fmt, family, logo_aspect, logo_min_width, clear_space)
+    boxes = _TEMPLATES[family](g)
+    layout = Layout(canvas=fmt.size, rtl=locale.rtl, family=family, **boxes)
+    if locale.rtl:
+        w = fmt.width
+        layout = Layout(
+            canvas=layout.canvas,
+            rtl=True,
+            family=family,
+            **{
+                f.name: (mirror(getattr(layout, f.name), w) if getattr(layout, f.name) else None)
+                for f in fields(Layout)
+                if f.name not in ("canvas", "rtl", "family")
+            },
+        )
+    _check(layout, fmt, g.clear, logo_min_width)
+    return layout
+
+
+class _Grid:
+    """Safe-area geometry shared by the templates; `gap` is the rhythm unit between blocks."""
+
+    def __init__(
+        self, fmt: ChannelFormat, family: str, logo_aspect: float, logo_min_width: int, clear: float
+    ) -> None:
+        sz = fmt.safe_zone
+        self.W, self.H = fmt.width, fmt.height
+        self.x0, self.y0 = sz.left, sz.top
+        self.x1, self.y1 = fmt.width - sz.right, fmt.height - sz.bottom
+        self.sw, self.sh = self.x1 - self.x0, self.y1 - self.y0
+        self.gap = max(8, round((0.03 if family == "wide" else 0.025) * min(self.W, self.H)))
+        share = {"square": 0.2, "portrait": 0.2, "tall": 0.24, "wide": 0.1}[family]
+        self.logo_w = max(logo_min_width, round(share * self.W))
+        self.logo_h = max(1, round(self.logo_w / logo_aspect))
+        self.clear = math.ceil(clear * self.logo_h)
+        # legal: up to two lines at the format's smallest text size, with room for descenders
+        self.legal_h = math.ceil(fmt.min_text_px * 2.6)
+        if self.logo_w > self.sw:
+            raise ValueError(
+                f"format {fmt.id!r}: the logo's minimum width {logo_min_width} px does not fit "
+                f"the {self.sw} px wide safe area"
+            )
+
+    def logo(self) -> Box:
+        return self.x0, self.y0, self.x0 + self.logo_w, self.y0 + self.logo_h
+
+    def below_logo(self) -> int:
+        return self.y0 + self.logo_h + max(self.clear, self.gap // 2) + self.gap
+
+    def legal(self) -> Box:
+        return self.x0, self.y1 - self.legal_h, self.x1, self.y1
+
+
+def _square(g: _Grid) -> dict[str, Box | None]:
+    """Logo and a full-width headline on top; the product on the right; subline, price and CTA
+    stacked in the left column; legal along the bottom."""
+    top = g.below_logo()
+    headline = (g.x0, top, g.x1, top + round(0.2 * g.sh))
+    legal = g.legal()
+    col_w = round(0.42 * g.sw)
+    body_top = headline[3] + g.gap
+    body_bottom = legal[1] - g.gap
+    product = (g.x0 + col_w + 2 * g.gap, body_top, g.x1, body_bottom)
+    cta_h = round(0.085 * g.sh)
+    cta = (g.x0, body_bottom - cta_h, g.x0 + col_w, body_bottom)
+    price_h = round(0.2 * g.sh)
+    price = (g.x0, cta[1] - g.gap - price_h, g.x0 + col_w, cta[1] - g.gap)
+    subline = (g.x0, body_top, g.x0 + col_w, max(body_top + 1, min(body_top + round(0.16 * g.sh), price[1] - g.gap)))
+    return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
+                logo=g.logo(), legal=legal)
+
+
+def _portrait(g: _Grid) -> dict[str, Box | None]:
+    """Logo, headline and subline on top; the product large in the middle; price and CTA side by
+    side below it; legal along the bottom."""
+    top = g.below_logo()
+    headline = (g.x0, top, g.x1, top + round(0.16 * g.sh))
+    subline = (g.x0, headline[3] + g.gap, g.x1, headline[3] + g.gap + round(0.06 * g.sh))
+    legal = g.legal()
+    row_h = round(0.12 * g.sh)
+    row = (legal[1] - g.gap - row_h, legal[1] - g.gap)
+    half = (g.sw - g.gap) // 2
+    price = (g.x0, row[0], g.x0 + half, row[1])
+    cta_h = round(0.075 * g.sh)
+    cta = (g.x1 - half, row[1] - cta_h, g.x1, row[1])
+    product = (g.x0, subline[3] + g.gap, g.x1, row[0] - g.gap)
+    return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
+                logo=g.logo(), legal=legal)
+
+
+def _tall(g: _Grid) -> dict[str, Box | None]:
+    """Stories: everything inside the tall safe area (app chrome covers the rest). Logo,
+    headline and subline at its top; the product in the middle; price and CTA side by side
+    below it; legal at the bottom of the safe area."""
+    top = g.below_logo()
+    headline = (g.x0, top, g.x1, top + round(0.17 * g.sh))
+    subline = (g.x0, headline[3] + g.gap, g.x1, headline[3] + g.gap + round(0.065 * g.sh))
+    legal = g.legal()
+    row_h = round(0.12 * g.sh)
+    row = (legal[1] - g.gap - row_h, legal[1] - g.gap)
+    half = (g.sw - g.gap) // 2
+    price = (g.x0, row[0], g.x0 + half, row[1])
+    cta_h = round(0.07 * g.sh)
+    cta = (g.x1 - half, row[1] - cta_h, g.x1, row[1])
+    product = (g.x0, subline[3] + g.gap, g.x1, row[0] - g.gap)
+    return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
+                logo=g.logo(), legal=legal)
+
+
+def _wide(g: _Grid) -> dict[str, Box | None]:
+    """Web heroes: copy column on the start side, the product filling the other side."""
+    col_w = round(0.5 * g.sw)
+    cx1 = g.x0 + col_w
+    top = g.below_logo()
+    legal = (g.x0, g.y1 - g.legal_h, cx1, g.y1)
+    row_h = round(0.2 * g.sh)
+    row = (legal[1] - g.gap - row_h, legal[1] - g.gap)
+    price = (g.x0, row[0], g.x0 + round(0.5 * col_w), row[1])
+    cta_h = round(0.15 * g.sh)
+    cta = (price[2] + 2 * g.gap, row[1] - cta_h, cx1, row[1])
+    avail = row[0] - g.gap - top
+    headline = (g.x0, top, cx1, top + round(0.72 * avail))
+    subline = (g.x0, headline[3] + g.gap, cx1, row[0] - g.gap)
+    product = (cx1 + 3 * g.gap, g.y0, g.x1, g.y1)
+    return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
+                logo=g.logo(), legal=legal)
+
+
+_TEMPLATES = {"square": _square, "portrait": _portrait, "tall": _tall, "wide": _wide}
+
+
+def _check(layout: Layout, fmt: ChannelFormat, clear: int, logo_min_width: int) -> None:
+    sz = fmt.safe_zone
+    safe = (sz.left, sz.top, fmt.width - sz.right, fmt.height - sz.bottom)
+    canvas = (0, 0, fmt.width, fmt.height)
+
+    def fail(rule: str) -> None:
+        raise ValueError(f"format {fmt.id!r} ({fmt.width}x{fmt.height}, {layout.family}): {rule}")
+
+    if not inside(layout.product, canvas):
+        fail(f"product box {layout.product} is empty or outside the canvas")
+    boxes = layout.overlay_boxes()
+    for role, box in boxes.items():
+        if not inside(box, safe):
+            fail(f"{role} box {box} is empty or outside the safe zone {safe}")
+        if overlaps(box, layout.product):
+            fail(f"{role} box {box} overlaps the product box {layout.product}")
+    roles = list(boxes)
+    for i, a in enumerate(roles):
+        for b in roles[i + 1:]:
+            if overlaps(boxes[a], boxes[b]):
+                fail(f"{a} box {boxes[a]} overlaps {b} box {boxes[b]}")
+    logo = layout.logo
+    if logo[2] - logo[0] < logo_min_width:
+        fail(f"logo box is {logo[2] - logo[0]} px wide, below the minimum {logo_min_width} px")
+    keep_out = expand(logo, clear)
+    for role, box in {**boxes, "product": layout.product}.items():
+        if role != "logo" and overlaps(box, keep_out):
+            fail(f"{role} box {box} enters the logo's clear space {keep_out}")
