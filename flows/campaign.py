@@ -13,6 +13,7 @@ from flows.runtime import configure_prefect
 
 configure_prefect()
 
+from PIL import Image  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
@@ -65,8 +66,10 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
             reporter().note(f"{sku}: skipped, {reason}")
             return counts
         backend = make_backend(backend_name)
+        with Image.open(campaign.brand.logo_path) as logo_file:
+            logo = logo_file.convert("RGBA")
         for plan in plans:
-            rendered = render_variant(campaign, product, plan, backend)
+            rendered = render_variant(campaign, product, plan, backend, logo)
             sha = store.put_blob(rendered.png)
             vid = store.add_variant(
                 run_id=run_id, campaign_id=campaign.brief.campaign_id, sku=sku, scene=plan.scene.id,

@@ -92,8 +92,18 @@ class Typography(_Strict):
     body: FontSpec
     fallbacks: list[FontSpec] = Field(
         default_factory=list,
-        description="tried in order, per character run, when the brand fonts lack a glyph",
+        description="tried in order, per character run, when the headline font lacks a glyph",
     )
+    body_fallbacks: list[FontSpec] | None = Field(
+        None, description="the same for body text (sublines, legal lines); default: `fallbacks`"
+    )
+
+    def stack(self, role: str) -> list[FontSpec]:
+        """The fonts tried, in order, for headline or body text."""
+        if role == "headline":
+            return [self.headline, *self.fallbacks]
+        body_fallbacks = self.fallbacks if self.body_fallbacks is None else self.body_fallbacks
+        return [self.body, *body_fallbacks]
 
 
 class LogoSpec(_Strict):
@@ -251,6 +261,7 @@ def load_brand(folder: Path) -> BrandGuide:
     relative_file(folder, brand.logo.file, path, "logo.file")
     fonts = [("typography.headline", brand.typography.headline), ("typography.body", brand.typography.body)]
     fonts += [(f"typography.fallbacks[{i}]", f) for i, f in enumerate(brand.typography.fallbacks)]
+    fonts += [(f"typography.body_fallbacks[{i}]", f) for i, f in enumerate(brand.typography.body_fallbacks or [])]
     for field, spec in fonts:
         if find_font(folder, spec.file) is None:
             raise ConfigError(

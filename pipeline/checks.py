@@ -21,6 +21,7 @@ from PIL import Image
 
 from pipeline.brand import BrandGuide, hex_to_rgb
 from pipeline.catalog import CatalogItem, prior_price
+from pipeline.color import contrast_ratio, relative_luminance
 from pipeline.generate import Placement, product_pixels_unchanged
 from pipeline.locales import LocaleInfo
 
@@ -89,22 +90,6 @@ def check_product_pixels(image: Image.Image, layer: Image.Image, placement: Plac
 
 
 # --- text contrast (WCAG 2.x) -------------------------------------------------------------------
-
-
-def _linear(channel: np.ndarray) -> np.ndarray:
-    c = channel.astype(np.float64) / 255
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def relative_luminance(rgb: np.ndarray) -> np.ndarray:
-    """WCAG relative luminance of (...,3) uint8 sRGB values."""
-    lin = _linear(rgb)
-    return 0.2126 * lin[..., 0] + 0.7152 * lin[..., 1] + 0.0722 * lin[..., 2]
-
-
-def contrast_ratio(l1: np.ndarray | float, l2: np.ndarray | float) -> np.ndarray:
-    hi, lo = np.maximum(l1, l2), np.minimum(l1, l2)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def check_text_contrast(image: Image.Image, blocks: Iterable[Any], brand: BrandGuide) -> list[CheckResult]:

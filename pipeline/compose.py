@@ -19,12 +19,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from pipeline.brand import BrandGuide, hex_to_rgb
+from pipeline.color import contrast_ratio, relative_luminance
 from pipeline.imageio import to_array
 from pipeline.layout import Box, Layout
 from pipeline.locales import LocaleInfo
 from pipeline.text import Align, FontStack, MissingGlyphError, TextFit, VAlign, draw_fit, fit_text
 
-__all__ = ["BannerCopy", "TextBlock", "ComposedBanner", "compose_banner", "contrast_ratio", "ROLES"]
+__all__ = ["BannerCopy", "TextBlock", "ComposedBanner", "compose_banner", "contrast_of", "ROLES"]
 
 ROLES = ("headline", "subline", "price", "prior_price", "discount", "cta", "legal")
 
@@ -84,32 +85,20 @@ class ComposedBanner:
 # --------------------------------------------------------------------------- colour
 
 
-def _linear(rgb: np.ndarray) -> np.ndarray:
-    c = rgb.astype(np.float64) / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    lin = _linear(rgb)
-    return lin[..., 0] * 0.2126 + lin[..., 1] * 0.7152 + lin[..., 2] * 0.0722
-
-
-def contrast_ratio(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+def contrast_of(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     """WCAG 2.x contrast ratio of two sRGB colours (1 to 21)."""
-    la, lb = float(_luminance(np.array(a))), float(_luminance(np.array(b)))
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
+    return float(contrast_ratio(relative_luminance(a), relative_luminance(b)))
 
 
 def _worst_contrast(colour: str, lums: tuple[float, float]) -> float:
-    lc = float(_luminance(np.array(hex_to_rgb(colour))))
+    lc = float(relative_luminance(np.array(hex_to_rgb(colour))))
     return min((max(lc, lb) + 0.05) / (min(lc, lb) + 0.05) for lb in lums)
 
 
 def _scene_lums(scene: np.ndarray, box: Box) -> tuple[float, float]:
     """The darkest and lightest of what text in `box` sits on (5th/95th luminance percentile)."""
     x0, y0, x1, y1 = box
-    lum = _luminance(scene[y0:y1, x0:x1])
+    lum = relative_luminance(scene[y0:y1, x0:x1])
     return float(np.percentile(lum, 5)), float(np.percentile(lum, 95))
 
 
@@ -419,4 +408,4 @@ class _Composer:
 
 
 def _lum(colour: str) -> float:
-    return float(_luminance(np.array(hex_to_rgb(colour))))
+    return float(relative_luminance(np.array(hex_to_rgb(colour))))

@@ -137,9 +137,7 @@ class FontStack:
         """The brand's headline or body font followed by its fallbacks."""
         if role not in ("headline", "body"):
             raise ValueError(f"font role {role!r} is not 'headline' or 'body'")
-        first = getattr(brand.typography, role)
-        specs = [first, *brand.typography.fallbacks]
-        return cls([(brand.font_path(s), s.face_index) for s in specs])
+        return cls([(brand.font_path(s), s.face_index) for s in brand.typography.stack(role)])
 
     def __repr__(self) -> str:
         return f"FontStack({', '.join(self.names)})"

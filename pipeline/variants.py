@@ -129,13 +129,13 @@ def _mask_check(product: PreparedProduct) -> CheckResult:
                        f"cut-out confidence {product.mask_confidence:.2f} ({product.mask_method})", score=product.mask_confidence)
 
 
-def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPlan, backend: Backend) -> RenderedVariant:
+def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPlan, backend: Backend,
+                   logo: Image.Image) -> RenderedVariant:
+    """One banner from scene to verdict. `logo` is the brand's logo, loaded once by the caller."""
     brand, brief = campaign.brand, campaign.brief
     fmt = brand.format_by_id[plan.format_id]
     loc: LocaleInfo = locale_info(plan.locale)
-    with Image.open(brand.logo_path) as logo:
-        logo_aspect = logo.width / logo.height
-    layout = plan_layout(fmt, loc, logo_aspect=logo_aspect, logo_min_width=brand.logo.min_width_px,
+    layout = plan_layout(fmt, loc, logo_aspect=logo.width / logo.height, logo_min_width=brand.logo.min_width_px,
                          clear_space=brand.logo.clear_space)
 
     prompt, negative = scene_prompt(campaign, plan.scene, plan.item)
@@ -156,7 +156,7 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
         discount_label=format_percent_off(announced, loc) if announced and prior is not None else None,
         legal=brand.tone.disclaimers.get(plan.locale, ""),
     )
-    banner = compose_banner(scene.image, layout, banner_copy, brand, loc, min_text_px=fmt.min_text_px)
+    banner = compose_banner(scene.image, layout, banner_copy, brand, loc, min_text_px=fmt.min_text_px, logo=logo)
 
     checks: list[CheckResult] = [
         check_product_pixels(banner.image, scene.product_layer, scene.placement),

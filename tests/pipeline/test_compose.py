@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from pipeline.brand import hex_to_rgb, load_brand
-from pipeline.compose import BannerCopy, compose_banner, contrast_ratio
+from pipeline.compose import BannerCopy, compose_banner, contrast_of
 from pipeline.layout import inside, overlaps, plan_layout
 from pipeline.locales import locale_info
 from pipeline.money import format_percent_off, format_price
@@ -117,7 +117,7 @@ def test_colours_are_the_palettes_exactly():
     # text colours chosen for legibility on the paper background
     paper = hex_to_rgb(BRAND.palette.background)
     for role in ("headline", "price", "legal"):
-        assert contrast_ratio(hex_to_rgb(banner.block(role).color), paper) >= 4.5, role
+        assert contrast_of(hex_to_rgb(banner.block(role).color), paper) >= 4.5, role
     assert banner.block("discount").background == BRAND.palette.accent
 
 
@@ -131,7 +131,7 @@ def test_text_on_a_dark_scene_switches_to_the_light_brand_colour():
         assert banner.block(role).color == BRAND.palette.on_primary, role
     price = banner.block("price")  # the accent colour is legible on dark: the price may use it
     assert price.color == BRAND.palette.accent and price.large
-    assert contrast_ratio(hex_to_rgb(price.color), (20, 24, 28)) >= 3.0
+    assert contrast_of(hex_to_rgb(price.color), (20, 24, 28)) >= 3.0
 
 
 def test_wcag_large_text_flag():
