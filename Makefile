@@ -7,7 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.vitrina-installed
 DEMO_OUT := out/demo
-PIP := $(BIN)/python -m pip -q --disable-pip-version-check
+# -qq: errors only (a machine's pip.conf may name index folders that do not exist: warning floods)
+PIP := $(BIN)/python -m pip -qq --disable-pip-version-check
 
 .PHONY: setup system demo test clean
 
