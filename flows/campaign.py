@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | No
         "out": str(out_dir),
         "skipped": [s for r in per_sku for s in r["skipped"]],
         # SKUs left out entirely or with damaged input files: the run exits 1 for these.
+        "held_reasons": Counter(r for v in variants for r in v.reasons).most_common(),
         "failed_skus": sorted({r["sku"] for r in per_sku if any(s.get("fatal") for s in r["skipped"])}),
     }
     store.finish_run(run_id, summary)

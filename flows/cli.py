@@ -28,8 +28,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
 app.add_typer(review_app, name="review")
 
-out_console = Console()
-err = Console(stderr=True)
+# soft_wrap: long paths and messages stay one line (greppable) instead of being cut at 80 columns.
+out_console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
 DEFAULT_OUT = Path("out")
@@ -127,9 +128,13 @@ def print_run_summary(summary: dict[str, Any]) -> None:
         for s in failed:
             c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
     if unused:
-        c.print(f"[bold]Not used[/] ({len(unused)}; a better packshot served, or the market does not list the SKU):")
+        c.print(f"[bold]Not used[/] ({len(unused)} photos or markets; the SKUs went on with their best packshot):")
         for s in unused:
             c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+    if summary.get("held_reasons"):
+        c.print("[bold]Why variants were held back[/] (count, reason):")
+        for count, reason in summary["held_reasons"][:5]:
+            c.print(f"  {count:>4} x {reason}", highlight=False)
     out = Path(summary["out"])
     c.print(f"Banners:  {out / 'runs' / summary['run_id']}", highlight=False, soft_wrap=True)
     c.print(f"Report:   {out / 'runs' / summary['run_id'] / 'report.json'}", highlight=False, soft_wrap=True)
@@ -155,14 +160,13 @@ def review_list(
         print(json.dumps([{"id": v.variant_id, "sku": v.sku, "scene": v.scene, "format": v.format, "locale": v.locale,
                            "verdict": v.verdict, "review": v.review, "reasons": v.reasons} for v in rows], ensure_ascii=False))
         return
-    table = Table(title=f"{len(rows)} variants ({status})", show_lines=False)
-    for col in ("id", "sku", "scene", "format", "locale", "verdict", "review", "first reason"):
-        table.add_column(col, overflow="fold")
     colour = {"passed": "green", "needs_review": "yellow", "blocked": "red"}
+    out_console.print(f"[bold]{len(rows)} variants[/] (review status: {status})", highlight=False)
     for v in rows:
-        table.add_row(v.variant_id, v.sku, v.scene, v.format, v.locale, f"[{colour[v.verdict]}]{v.verdict}[/]",
-                      v.review, v.reasons[0] if v.reasons else "")
-    out_console.print(table)
+        out_console.print(f"{v.variant_id}  {v.sku:<12} {v.scene:<12} {v.format:<9} {v.locale:<6} "
+                          f"[{colour[v.verdict]}]{v.verdict:<12}[/] {v.review}", highlight=False)
+        for reason in v.reasons:
+            out_console.print(f"    [dim]- {reason}[/]", highlight=False)
 
 
 @review_app.command("show")
@@ -242,6 +246,8 @@ def publish(
     out: OutOpt = DEFAULT_OUT,
     endpoint_url: Annotated[Optional[str], typer.Option(help="S3 endpoint (default: AWS settings)")] = None,
     region: Annotated[Optional[str], typer.Option(help="S3 region (default: AWS settings)")] = None,
+    access_key: Annotated[Optional[str], typer.Option(help="S3 access key id (default: AWS settings)")] = None,
+    secret_key: Annotated[Optional[str], typer.Option(help="S3 secret key (default: AWS settings; prefer those)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Push approved, unpublished assets (with JSON sidecars) to a DAM. Safe to repeat."""
@@ -251,7 +257,8 @@ def publish(
 
     store = open_store(out)
     try:
-        connector = connector_for(dam, endpoint_url=endpoint_url, region=region)
+        connector = connector_for(dam, endpoint_url=endpoint_url, region=region, access_key=access_key,
+                                  secret_key=secret_key)
     except DamError as exc:
         fail(str(exc), 2)
     try:
