@@ -70,7 +70,15 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
         with Image.open(campaign.brand.logo_path) as logo_file:
             logo = logo_file.convert("RGBA")
         for plan in plans:
-            rendered = render_variant(campaign, product, plan, backend, logo)
+            subject = f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}"
+            try:
+                rendered = render_variant(campaign, product, plan, backend, logo)
+            except (VitrinaError, ValueError) as exc:
+                # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
+                counts["skipped"].append({"subject": subject, "reason": f"failed: {exc}", "fatal": True})
+                store.record_skip(run_id, sku, subject, f"failed: {exc}")
+                reporter().advance(1, f"{subject}: failed")
+                continue
             sha = store.put_blob(rendered.png)
             vid = store.add_variant(
                 run_id=run_id, campaign_id=campaign.brief.campaign_id, sku=sku, scene=plan.scene.id,
