@@ -8,6 +8,7 @@ It is pure: the caller stores what it returns.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,10 @@ from pipeline.money import format_percent_off, format_price
 __all__ = ["PreparedProduct", "VariantPlan", "RenderedVariant", "plan_variants", "render_variant", "scene_prompt"]
 
 MIN_MASK_CONFIDENCE = 0.8
-VITRINA_VERSION = "0.1.0"
+try:  # the installed distribution's version goes into every lineage record
+    VITRINA_VERSION = importlib.metadata.version("vitrina")
+except importlib.metadata.PackageNotFoundError:  # running from a bare checkout
+    VITRINA_VERSION = "0+unknown"
 
 
 @dataclass(frozen=True)
