@@ -5,6 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libraqm0 libfribidi0 fonts-noto-core fonts-noto-cjk \
         tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-jpn \
+        tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

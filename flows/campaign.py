@@ -20,32 +20,39 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from flows.progress import reporter  # noqa: E402
 from pipeline.campaign import Campaign, load_campaign  # noqa: E402
+from pipeline.diffusion import DiffusionBackend  # noqa: E402  (torch/diffusers load only when used)
 from pipeline.errors import VitrinaError  # noqa: E402
 from pipeline.generate import Backend  # noqa: E402
 from pipeline.products import prepare_product  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.studio import StudioBackend  # noqa: E402
-from pipeline.variants import plan_variants, render_variant  # noqa: E402
+from pipeline.variants import plan_variants, render_scenes, render_variant  # noqa: E402
 
 __all__ = ["campaign_run", "DEFAULT_PROMPTS", "BACKENDS", "new_run_id"]
 
 DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
-BACKENDS: dict[str, type] = {"studio": StudioBackend}
+BACKENDS: dict[str, type] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
 
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("r%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-def make_backend(name: str) -> Backend:
-    try:
-        return BACKENDS[name]()
-    except KeyError:
-        raise VitrinaError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}") from None
+def make_backend(name: str, campaign: Campaign | None = None, options: dict[str, Any] | None = None) -> Backend:
+    """A backend by name. Configurable ones (diffusion: model, steps, guidance, LoRA) read the brand's
+    imagery section; `options` (from the CLI: model, steps) override it."""
+    if name not in BACKENDS:
+        raise VitrinaError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
+    cls = BACKENDS[name]
+    if hasattr(cls, "from_imagery"):
+        brand = campaign.brand if campaign is not None else None
+        return cls.from_imagery(brand.imagery if brand else None, brand.root if brand else None, **(options or {}))
+    return cls()
 
 
 @task(name="produce-sku", cache_policy=NO_CACHE)
-def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_name: str) -> dict[str, Any]:
+def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_name: str,
+                backend_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Prepare one SKU's packshot and render, check and store all its variants."""
     store = Store(Path(out))
     counts = {"sku": sku, "variants": 0, "passed": 0, "needs_review": 0, "blocked": 0, "skipped": []}
@@ -66,13 +73,15 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
             reporter().advance(len(plans), f"{sku}: skipped")
             reporter().note(f"{sku}: skipped, {reason}")
             return counts
-        backend = make_backend(backend_name)
+        backend = make_backend(backend_name, campaign, backend_options)
         with Image.open(campaign.brand.logo_path) as logo_file:
             logo = logo_file.convert("RGBA")
-        for plan in plans:
+        # Batching backends (diffusion) make all the SKU's scenes at once: one model call per bucket.
+        scenes = render_scenes(campaign, product, plans, backend, logo) if hasattr(backend, "render_batch") else {}
+        for index, plan in enumerate(plans):
             subject = f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}"
             try:
-                rendered = render_variant(campaign, product, plan, backend, logo)
+                rendered = render_variant(campaign, product, plan, backend, logo, scene=scenes.get(index))
             except (VitrinaError, ValueError) as exc:
                 # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
                 counts["skipped"].append({"subject": subject, "reason": f"failed: {exc}", "fatal": True})
@@ -105,17 +114,18 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
 
 
 @flow(name="campaign-run", validate_parameters=False)
-def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | None = None) -> dict[str, Any]:
+def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | None = None,
+                 backend_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Generate, compose, check and store every variant of a campaign brief."""
     campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
-    make_backend(backend)
+    make_backend(backend, campaign, backend_options)  # fails here (model missing, ...) before anything is written
     run_id = run_id or new_run_id()
     out_dir = Path(out).resolve()
     store = Store(out_dir)
     store.start_run(run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend)
     total = sum(len(plan_variants(campaign, sku)[0]) for sku in campaign.skus)
     reporter().start(total, f"{campaign.brief.campaign_id}: {len(campaign.skus)} SKUs")
-    per_sku = [produce_sku(campaign, sku, run_id, str(out_dir), backend) for sku in campaign.skus]
+    per_sku = [produce_sku(campaign, sku, run_id, str(out_dir), backend, backend_options) for sku in campaign.skus]
 
     variants = store.variants(run_id=run_id)
     # Identical bytes from an earlier run are the same variant: it may already be published.

@@ -27,6 +27,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Vitrina: product-true generative banners, checked, versioned, reviewed and published.")
 review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
 app.add_typer(review_app, name="review")
+from flows.models_cli import models_app  # noqa: E402
+
+app.add_typer(models_app, name="models")
 
 # soft_wrap: long paths and messages stay one line (greppable) instead of being cut at 80 columns.
 out_console = Console(soft_wrap=True)
@@ -78,7 +81,10 @@ class RichReporter:
 def run(
     brief: Annotated[Path, typer.Argument(help="campaign brief YAML")],
     out: OutOpt = DEFAULT_OUT,
-    backend: Annotated[str, typer.Option(help="scene backend: studio (model-free)")] = "studio",
+    backend: Annotated[str, typer.Option(help="scene backend: studio (model-free) or diffusion")] = "studio",
+    model: Annotated[Optional[str], typer.Option(help="diffusion model folder or hub id (default: imagery.model "
+                                                 "in brand.yaml); see `vitrina models`")] = None,
+    steps: Annotated[Optional[int], typer.Option(min=1, max=200, help="diffusion steps (default: imagery.steps)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary object on stdout")] = False,
 ) -> None:
     """Generate, compose, check and store every variant of a campaign brief."""
@@ -94,13 +100,23 @@ def run(
         fail(str(exc), 2)
     if backend not in BACKENDS:
         fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
+    if (model is not None or steps is not None) and backend != "diffusion":
+        fail(f"--model/--steps: only for --backend diffusion (got --backend {backend})", 2)
+    options = {k: v for k, v in (("model", model), ("steps", steps)) if v is not None}
+    if backend == "diffusion":
+        from flows.campaign import make_backend
+
+        try:  # model, LoRA: found and loadable, before anything is written (loaded once per process)
+            make_backend(backend, load_campaign(brief, DEFAULT_PROMPTS), options)
+        except VitrinaError as exc:
+            fail(str(exc), 2)
 
     reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
     set_reporter(reporter)
     if not as_json:
         err.print(f"Running [bold]{brief}[/] with the {backend} backend (starting Prefect)...", highlight=False)
     try:
-        summary = campaign_run(brief=str(brief), out=str(out), backend=backend)
+        summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None)
     except VitrinaError as exc:
         fail(str(exc), 1)
     finally:

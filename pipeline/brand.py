@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from pipeline.config import read_yaml, relative_file, validate_model
 from pipeline.errors import ConfigError
+from pipeline.formats import catalog, default_formats, resolve_format_entry
 from pipeline.locales import SUPPORTED_LOCALES
 
 __all__ = [
@@ -162,12 +163,19 @@ class ChannelFormat(_Strict):
     height: int = Field(ge=64, le=8192)
     safe_zone: Insets = Field(default_factory=Insets, description="px kept free of text and logo")
     min_text_px: int = Field(18, ge=6, description="smallest text size allowed on this format")
+    blocks: list[Literal["headline", "subline", "price", "cta", "logo", "legal"]] = Field(
+        default_factory=lambda: ["headline", "subline", "price", "cta", "logo", "legal"],
+        description="blocks the format carries; a legal line the format cannot carry blocks the variant",
+    )
 
     @model_validator(mode="after")
     def _safe_zone_fits(self) -> ChannelFormat:
         sz = self.safe_zone
         if sz.left + sz.right >= self.width * 0.8 or sz.top + sz.bottom >= self.height * 0.8:
             raise ValueError("safe zone leaves less than 20 % of the canvas")
+        missing = {"headline", "price", "cta", "logo"} - set(self.blocks)
+        if missing:
+            raise ValueError(f"blocks must include {sorted(missing)} (every banner carries them)")
         return self
 
     @property
@@ -183,6 +191,13 @@ class ImageryStyle(_Strict):
     description: str = Field("", description="merged into every scene prompt")
     negative_prompt: str = ""
     studio_style: Literal["sweep", "gradient", "surface", "podium"] = "sweep"
+    # The diffusion backend (`vitrina run --backend diffusion`); --model / --steps override these.
+    model: str | None = Field(None, description="diffusers inpainting model: a folder (relative to the brand "
+                              "folder) or a hub id already in the local Hugging Face cache; nothing is downloaded")
+    steps: int = Field(30, ge=1, le=200, description="denoising steps")
+    guidance: float = Field(7.5, ge=0, le=30, description="classifier-free guidance scale")
+    lora: str | None = Field(None, description="brand style LoRA (.safetensors), relative to the brand folder")
+    lora_scale: float = Field(0.8, ge=0, le=2, description="LoRA strength")
 
 
 class CheckThresholds(_Strict):
@@ -198,10 +213,26 @@ class BrandGuide(_Strict):
     tone: ToneOfVoice = Field(default_factory=ToneOfVoice)
     claims: list[Claim] = Field(default_factory=list)
     locales: list[LocaleCode] = Field(min_length=1)
-    formats: list[ChannelFormat] = Field(min_length=1)
+    formats: list[ChannelFormat] = Field(
+        default_factory=lambda: [ChannelFormat(**f) for f in default_formats()], min_length=1,
+        description="catalog ids (pipeline/formats.yaml), ids with overridden fields, or complete formats",
+    )
     imagery: ImageryStyle = Field(default_factory=ImageryStyle)
     checks: CheckThresholds = Field(default_factory=CheckThresholds)
     root: Path = Field(Path("."), exclude=True, description="brand folder (set by the loader)")
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _from_catalog(cls, formats: object) -> object:
+        if not isinstance(formats, list):
+            return formats
+        out = []
+        for entry in formats:
+            if isinstance(entry, str) and entry not in catalog():
+                raise ValueError(f"format id {entry!r} is not in the catalog ({', '.join(catalog())}); "
+                                 "give width, height and name for a format of your own")
+            out.append(resolve_format_entry(entry))
+        return out
 
     @field_validator("formats")
     @classmethod

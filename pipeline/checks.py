@@ -36,6 +36,8 @@ __all__ = [
     "check_price_reduction",
     "contrast_ratio",
     "normalise_text",
+    "check_glyph_coverage",
+    "check_text_ocr",
 ]
 
 
@@ -235,3 +237,78 @@ def check_price_reduction(item: CatalogItem, announced_percent: int | None, star
         f"-{announced_percent}% holds: {item.price} vs lowest 30-day price {prior} {item.currency} "
         f"({real.quantize(Decimal('0.1'))}% off)", score=float(real),
     ), prior
+
+
+# --- rendered text: glyph coverage and OCR round trip -------------------------------------------
+
+NUMERIC_ROLES = ("price", "prior_price", "discount")
+
+
+def check_glyph_coverage(blocks: Iterable[Any]) -> list[CheckResult]:
+    """Every drawn character has a real glyph (HarfBuzz: glyph id 0 is .notdef, a box)."""
+    from pipeline.ocr import missing_glyphs
+
+    out: list[CheckResult] = []
+    for block in blocks:
+        fit = getattr(block, "fit", None)
+        if fit is None:
+            continue
+        missing = sorted({ch for line in fit.lines for ch in missing_glyphs(line, fit.stack)})
+        if missing:
+            shown = ", ".join(f"{c!r} U+{ord(c):04X}" for c in missing)
+            out.append(CheckResult(f"text.glyphs.{block.role}", Verdict.BLOCKED, "glyphs.notdef",
+                                   f"{block.role} renders {shown} as .notdef (a box) in {', '.join(fit.stack.names)}",
+                                   box=block.box))
+    if not out:
+        out.append(CheckResult("text.glyphs", Verdict.PASSED, "glyphs.ok", "every character has a glyph"))
+    return out
+
+
+def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: Any = None) -> list[CheckResult]:
+    """Read each drawn block back with Tesseract and compare it with the intended copy.
+
+    A character error rate above the script's threshold, or a price whose digits and currency
+    read back differently (whitelisted pass), asks for review: OCR is evidence, not proof, so it
+    never blocks on its own. Arabic readings are advisory. No Tesseract: one needs_review
+    reason for the variant, not a crash. `reader` defaults to the process-wide cached reader.
+    """
+    from pipeline.ocr import ADVISORY_SCRIPTS, CER_THRESHOLDS, cer, default_reader, numeric_part
+
+    reader = reader or default_reader()
+    reason = reader.unavailable_reason(locale)
+    if reason:
+        return [CheckResult("text.ocr", Verdict.NEEDS_REVIEW, "ocr.unavailable",
+                            f"rendered text not verified by OCR: {reason}")]
+    limit = CER_THRESHOLDS.get(locale.script, 0.1)
+    advisory = locale.script in ADVISORY_SCRIPTS
+    out: list[CheckResult] = []
+    for block in blocks:
+        fit = getattr(block, "fit", None)
+        if fit is None:
+            continue
+        numeric = block.text if block.role in NUMERIC_ROLES else None
+        reading = reader.read(fit, block.color, block.background, numeric=numeric)
+        if reading.unavailable:
+            out.append(CheckResult(f"text.ocr.{block.role}", Verdict.NEEDS_REVIEW, "ocr.unavailable",
+                                   f"{block.role} not verified by OCR: {reading.unavailable}", box=block.box))
+            continue
+        if numeric is not None:
+            want, got = numeric_part(numeric), numeric_part(reading.numeric or "")
+            if want != got:
+                out.append(CheckResult(
+                    f"text.ocr.{block.role}", Verdict.NEEDS_REVIEW, "ocr.numbers_mismatch",
+                    f"{block.role} {block.text!r}: digits and currency read back as {got!r}, expected {want!r}"
+                    + (" (Arabic OCR is advisory)" if advisory else ""),
+                    score=0.0, box=block.box))
+            continue  # the whitelisted pass is the verdict for figures
+        rate = cer(block.text, reading.text)
+        if rate > limit:
+            note = " (Arabic OCR is advisory)" if advisory else ""
+            out.append(CheckResult(
+                f"text.ocr.{block.role}", Verdict.NEEDS_REVIEW, "ocr.mismatch",
+                f"{block.role} reads back as {reading.text!r} ({rate:.0%} character errors, "
+                f"limit {limit:.0%} for {locale.script}){note}", score=1 - rate, box=block.box))
+    if not out:
+        out.append(CheckResult("text.ocr", Verdict.PASSED, "ocr.ok",
+                               f"every text block reads back within the {locale.script} error limit ({limit:.0%})"))
+    return out

@@ -13,7 +13,7 @@ the image stays available for review.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -63,6 +63,7 @@ class TextBlock:
     background: str | None  # hex of the solid plate behind it (CTA button, badge), else None
     large: bool  # WCAG large text: >= 24 px, or >= 18.5 px bold
     glyph_mask: np.ndarray  # bool, canvas-sized
+    fit: TextFit | None = field(default=None, repr=False, compare=False)  # what was drawn (for OCR)
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -127,12 +128,15 @@ class _Scale:
 
 def _scale(layout: Layout, min_px: int) -> _Scale:
     w, h = layout.canvas
-    unit = h / 600 if layout.family == "wide" else w / 1080
-    head = {"square": 84, "portrait": 84, "tall": 96, "wide": 68}.get(layout.family, 84)
+    unit = {"wide": h / 600, "flat": h / 90, "small": w / 300}.get(layout.family, w / 1080)
+    head = {"square": 84, "portrait": 84, "tall": 96, "wide": 68, "flat": 24, "small": 22}.get(layout.family, 84)
 
     def px(v: float) -> int:
         return max(min_px, round(v * unit))
 
+    if layout.family in ("flat", "small"):  # display units: figures and the button read first
+        return _Scale(headline=px(head), subline=px(0.5 * head), price=px(1.0 * head), prior=px(0.5 * head),
+                      badge=px(0.5 * head), cta=px(0.6 * head), legal=px(0.45 * head))
     return _Scale(
         headline=px(head),
         subline=px(0.42 * head),
@@ -233,7 +237,7 @@ def compose_banner(
     c = _Composer(scene, layout, brand, locale, min_text_px)
     # the headline sits at the bottom of its box, next to the subline it belongs with
     c.free_text("headline", copy.headline, layout.headline, c.head, c.scale.headline, 3, True, "bottom")
-    if copy.subline:
+    if copy.subline and "subline" not in layout.omits:
         if layout.subline is None:
             c.problems.append(f'layout {layout.family} has no subline box for "{copy.subline}"')
         else:
@@ -243,7 +247,8 @@ def compose_banner(
     logo_box = c.logo(logo)
     if copy.legal:
         if layout.legal is None:
-            c.problems.append(f'layout {layout.family} has no legal box for "{copy.legal}"')
+            why = "the format carries no legal line" if "legal" in layout.omits else f"layout {layout.family} has no legal box"
+            c.problems.append(f'{why}: required legal text "{copy.legal}" cannot be shown')
         else:
             c.free_text("legal", copy.legal, layout.legal, c.body, c.scale.legal, 3, False)
 
@@ -299,7 +304,7 @@ class _Composer:
              align: Align = "start", valign: VAlign = "top", plate: str | None = None) -> np.ndarray:
         mask = self.canvas.text(f, box, colour, align, self.locale, valign)
         self.blocks.append(TextBlock(role, text, _tight(mask, box), f.size_px, colour, plate,
-                                     _large(f.size_px, stack.bold), mask))
+                                     _large(f.size_px, stack.bold), mask, f))
         return mask
 
     def free_text(self, role: str, text: str, box: Box, stack: FontStack, hi: int, lines: int,
@@ -363,7 +368,7 @@ class _Composer:
                 struck = mask | self.canvas.rule(strike, colour)
                 last = self.blocks[-1]
                 self.blocks[-1] = TextBlock(last.role, last.text, _tight(struck, box), last.size_px,
-                                            last.color, None, last.large, struck)
+                                            last.color, None, last.large, struck, last.fit)
 
     def cta(self, text: str) -> None:
         """A rounded button in the primary colour, hugging its label, at the start of its box."""

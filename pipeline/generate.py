@@ -24,6 +24,7 @@ __all__ = [
     "place_product",
     "composite_product",
     "product_pixels_unchanged",
+    "render_batch",
 ]
 
 Box = tuple[int, int, int, int]
@@ -62,6 +63,15 @@ class Backend(Protocol):
     name: str
 
     def render(self, request: SceneRequest) -> SceneResult: ...
+
+
+def render_batch(backend: Backend, requests: list[SceneRequest]) -> list[SceneResult]:
+    """Render several scenes in one go. Backends that batch (diffusion: one model call per bucket)
+    define `render_batch(requests)`; for the others this loops over `render`."""
+    batch = getattr(backend, "render_batch", None)
+    if batch is not None:
+        return list(batch(requests))
+    return [backend.render(r) for r in requests]
 
 
 def place_product(cutout: Image.Image, area: Box, *, fill: float = 0.86) -> tuple[Image.Image, Placement]:

@@ -37,6 +37,7 @@ class Layout:
     legal: Box | None
     rtl: bool
     family: str
+    omits: tuple[str, ...] = ()  # blocks the format leaves out by design (ChannelFormat.blocks)
 
     def overlay_boxes(self) -> dict[str, Box]:
         """Every box something is drawn into (text and logo), by role."""
@@ -61,8 +62,14 @@ def mirror(box: Box, width: int) -> Box:
 
 
 def aspect_family(fmt: ChannelFormat) -> str:
-    """square (about 1:1), portrait (4:5), tall (9:16 stories) or wide (web heroes, 1.91:1 links)."""
+    """square (about 1:1), portrait (4:5), tall (9:16 stories), wide (web heroes, 1.91:1 links),
+    flat (display banners 4:1 and flatter, e.g. the 728x90 leaderboard) or small (display units
+    under 600 px on both sides, e.g. the 300x250 medium rectangle)."""
     a = fmt.aspect
+    if a >= 4:
+        return "flat"
+    if max(fmt.width, fmt.height) < 600 and a >= 0.9:
+        return "small"
     if a >= 1.5:
         return "wide"
     if a >= 0.9:
@@ -90,17 +97,21 @@ def plan_layout(
     family = aspect_family(fmt)
     g = _Grid(fmt, family, logo_aspect, logo_min_width, clear_space)
     boxes = _TEMPLATES[family](g)
-    layout = Layout(canvas=fmt.size, rtl=locale.rtl, family=family, **boxes)
+    omits = tuple(b for b in ("subline", "legal") if b not in fmt.blocks)
+    for role in omits:
+        boxes[role] = None
+    layout = Layout(canvas=fmt.size, rtl=locale.rtl, family=family, omits=omits, **boxes)
     if locale.rtl:
         w = fmt.width
         layout = Layout(
             canvas=layout.canvas,
             rtl=True,
             family=family,
+            omits=omits,
             **{
                 f.name: (mirror(getattr(layout, f.name), w) if getattr(layout, f.name) else None)
                 for f in fields(Layout)
-                if f.name not in ("canvas", "rtl", "family")
+                if f.name not in ("canvas", "rtl", "family", "omits")
             },
         )
     _check(layout, fmt, g.clear, logo_min_width)
@@ -114,12 +125,13 @@ class _Grid:
         self, fmt: ChannelFormat, family: str, logo_aspect: float, logo_min_width: int, clear: float
     ) -> None:
         sz = fmt.safe_zone
+        self.fmt = fmt
         self.W, self.H = fmt.width, fmt.height
         self.x0, self.y0 = sz.left, sz.top
         self.x1, self.y1 = fmt.width - sz.right, fmt.height - sz.bottom
         self.sw, self.sh = self.x1 - self.x0, self.y1 - self.y0
         self.gap = max(8, round((0.03 if family == "wide" else 0.025) * min(self.W, self.H)))
-        share = {"square": 0.2, "portrait": 0.2, "tall": 0.24, "wide": 0.1}[family]
+        share = {"square": 0.2, "portrait": 0.2, "tall": 0.24, "wide": 0.1, "flat": 0.12, "small": 0.28}[family]
         self.logo_w = max(logo_min_width, round(share * self.W))
         self.logo_h = max(1, round(self.logo_w / logo_aspect))
         self.clear = math.ceil(clear * self.logo_h)
@@ -216,7 +228,44 @@ def _wide(g: _Grid) -> dict[str, Box | None]:
                 logo=g.logo(), legal=legal)
 
 
-_TEMPLATES = {"square": _square, "portrait": _portrait, "tall": _tall, "wide": _wide}
+def _flat(g: _Grid) -> dict[str, Box | None]:
+    """Leaderboards (728x90): one row. Logo at the start, then the product, the headline, the
+    price and the CTA at the end; the legal line (one line at the smallest size) runs along the
+    bottom under logo, product and headline. No subline."""
+    legal_h = math.ceil(g.fmt.min_text_px * 1.5)
+    legal_top = g.y1 - legal_h
+    body_bottom = legal_top - max(4, g.gap // 2)
+    logo = g.logo()
+    px0 = logo[2] + max(g.clear, g.gap) + g.gap
+    product = (px0, g.y0, px0 + round(0.15 * g.sw), body_bottom)
+    cta_w = round(0.17 * g.sw)
+    cta_h = round(0.5 * g.sh)
+    cy = g.y0 + (g.sh - cta_h) // 2
+    cta = (g.x1 - cta_w, cy, g.x1, cy + cta_h)
+    price = (cta[0] - g.gap - round(0.17 * g.sw), g.y0, cta[0] - g.gap, g.y1)
+    headline = (product[2] + g.gap, g.y0, price[0] - g.gap, body_bottom)
+    legal = (g.x0, legal_top, price[0] - g.gap, g.y1)
+    return dict(product=product, headline=headline, subline=None, price=price, cta=cta, logo=logo, legal=legal)
+
+
+def _small(g: _Grid) -> dict[str, Box | None]:
+    """Medium rectangles (300x250): logo, headline, price and CTA stacked in the start column;
+    the product filling the other column; a legal line along the bottom. No subline."""
+    legal = g.legal()
+    col_w = round(0.5 * g.sw)
+    top = g.below_logo()
+    bottom = legal[1] - g.gap
+    avail = bottom - top
+    headline = (g.x0, top, g.x0 + col_w, top + round(0.42 * avail))
+    cta = (g.x0, bottom - round(0.2 * avail), g.x0 + col_w, bottom)
+    price = (g.x0, headline[3] + g.gap, g.x0 + col_w, cta[1] - g.gap)
+    product = (g.x0 + col_w + 2 * g.gap, g.y0, g.x1, bottom)
+    if overlaps(product, expand(g.logo(), g.clear)):
+        product = (product[0], top, product[2], product[3])
+    return dict(product=product, headline=headline, subline=None, price=price, cta=cta, logo=g.logo(), legal=legal)
+
+
+_TEMPLATES = {"square": _square, "portrait": _portrait, "tall": _tall, "wide": _wide, "flat": _flat, "small": _small}
 
 
 def _check(layout: Layout, fmt: ChannelFormat, clear: int, logo_min_width: int) -> None:

@@ -24,20 +24,24 @@ from pipeline.checks import (
     CheckResult,
     Verdict,
     check_copy,
+    check_glyph_coverage,
     check_layout,
     check_price_reduction,
     check_product_pixels,
     check_text_contrast,
+    check_text_ocr,
     worst,
 )
 from pipeline.compose import BannerCopy, compose_banner
-from pipeline.generate import Backend, SceneRequest
+from pipeline.errors import VitrinaError
+from pipeline.generate import Backend, SceneRequest, SceneResult, render_batch
 from pipeline.imageio import image_sha256
 from pipeline.layout import plan_layout
 from pipeline.locales import LocaleInfo, locale_info
 from pipeline.money import format_percent_off, format_price
 
-__all__ = ["PreparedProduct", "VariantPlan", "RenderedVariant", "plan_variants", "render_variant", "scene_prompt"]
+__all__ = ["PreparedProduct", "VariantPlan", "RenderedVariant", "plan_variants", "render_variant", "render_scenes",
+           "scene_prompt", "scene_request"]
 
 MIN_MASK_CONFIDENCE = 0.8
 try:  # the installed distribution's version goes into every lineage record
@@ -133,9 +137,36 @@ def _mask_check(product: PreparedProduct) -> CheckResult:
                        f"cut-out confidence {product.mask_confidence:.2f} ({product.mask_method})", score=product.mask_confidence)
 
 
+def scene_request(campaign: Campaign, product: PreparedProduct, plan: VariantPlan, logo: Image.Image) -> SceneRequest:
+    """What the backend is asked to make for one variant (layout area, prompt, seed)."""
+    brand = campaign.brand
+    fmt = brand.format_by_id[plan.format_id]
+    layout = plan_layout(fmt, locale_info(plan.locale), logo_aspect=logo.width / logo.height,
+                         logo_min_width=brand.logo.min_width_px, clear_space=brand.logo.clear_space)
+    prompt, negative = scene_prompt(campaign, plan.scene, plan.item)
+    return SceneRequest(fmt.size, product.cutout, layout.product, brand.palette.all_colours(),
+                        plan.scene.style or brand.imagery.studio_style, _seed(campaign.brief.seed, plan.sku, plan.scene.id),
+                        prompt, negative)
+
+
+def render_scenes(campaign: Campaign, product: PreparedProduct, plans: list[VariantPlan], backend: Backend,
+                  logo: Image.Image) -> dict[int, SceneResult]:
+    """Scenes for a SKU's variants in one batched backend call (plan index -> scene). Variants whose
+    request cannot be built (e.g. a layout that does not fit) are left out: `render_variant` meets
+    the same error and reports it for that variant alone."""
+    requests: dict[int, SceneRequest] = {}
+    for i, plan in enumerate(plans):
+        try:
+            requests[i] = scene_request(campaign, product, plan, logo)
+        except (VitrinaError, ValueError):
+            continue
+    return dict(zip(requests, render_batch(backend, list(requests.values()))))
+
+
 def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPlan, backend: Backend,
-                   logo: Image.Image) -> RenderedVariant:
-    """One banner from scene to verdict. `logo` is the brand's logo, loaded once by the caller."""
+                   logo: Image.Image, scene: SceneResult | None = None) -> RenderedVariant:
+    """One banner from scene to verdict. `logo` is the brand's logo, loaded once by the caller;
+    `scene`, when given, was rendered beforehand (batched, see `render_scenes`)."""
     brand, brief = campaign.brand, campaign.brief
     fmt = brand.format_by_id[plan.format_id]
     loc: LocaleInfo = locale_info(plan.locale)
@@ -145,8 +176,9 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
     prompt, negative = scene_prompt(campaign, plan.scene, plan.item)
     style = plan.scene.style or brand.imagery.studio_style
     seed = _seed(brief.seed, plan.sku, plan.scene.id)
-    scene = backend.render(SceneRequest(fmt.size, product.cutout, layout.product, brand.palette.all_colours(),
-                                        style, seed, prompt, negative))
+    if scene is None:
+        scene = backend.render(SceneRequest(fmt.size, product.cutout, layout.product, brand.palette.all_colours(),
+                                            style, seed, prompt, negative))
 
     announced = brief.discount.percent if brief.discount else None
     price_check, prior = check_price_reduction(plan.item, announced, brief.starts)
@@ -167,6 +199,8 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
         _mask_check(product),
         *check_layout(banner.problems),
         *check_text_contrast(banner.image, banner.blocks, brand),
+        *check_glyph_coverage(banner.blocks),
+        *check_text_ocr(banner.blocks, loc),  # cached per process by block text/font/size/colours
         *check_copy({"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
                     loc, brand, sku=plan.sku, on=brief.starts),
         price_check,

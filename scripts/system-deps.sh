@@ -4,7 +4,8 @@
 # root; otherwise says what is missing and what will not work without it.
 set -u
 PKGS=(libraqm0 libfribidi0 fonts-noto-core fonts-noto-cjk
-      tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-jpn)
+      tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-jpn
+      tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin)
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "note: not a Debian system; install Noto fonts (core + CJK), libraqm and Tesseract yourself." >&2; exit 0; }
 missing=()

@@ -70,7 +70,8 @@ def test_right_to_left_mirrors_the_layout(fmt):
 
 def test_each_format_gets_its_aspect_family():
     families = {f.id: plan(f, "en-US").family for f in BRAND.formats}
-    assert families == {"square": "square", "portrait": "portrait", "story": "tall", "hero": "wide"}
+    assert families == {"square": "square", "portrait": "portrait", "story": "tall", "hero": "wide",
+                        "landscape": "wide", "leaderboard": "flat", "medium-rectangle": "small"}
 
 
 def test_story_keeps_everything_out_of_the_app_chrome():
@@ -89,7 +90,7 @@ def test_wide_hero_puts_product_and_copy_side_by_side():
 
 
 def test_a_format_too_small_for_the_logo_is_refused():
-    tiny = ChannelFormat(id="tiny", name="tiny", width=200, height=200, min_text_px=12)
+    tiny = ChannelFormat(id="tiny", name="tiny", width=100, height=100, min_text_px=12)
     with pytest.raises(ValueError, match="tiny"):
         plan(tiny, "en-US")
 

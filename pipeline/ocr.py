@@ -1,0 +1,307 @@
+"""Reading rendered banner text back: glyph coverage (HarfBuzz) and an OCR round trip (Tesseract).
+
+We render banner text ourselves, so two questions can be answered without trusting the renderer:
+
+1. Coverage: shaping each font run with HarfBuzz gives glyph id 0 (.notdef, a box on the banner)
+   where the font lacks a character. That is deterministic: `missing_glyphs`.
+2. Round trip: the fitted lines are drawn again, alone, dark on light, and read by Tesseract
+   (`TextReader.read`). The character error rate (CER) against the intended string catches lost
+   characters, wrong bidi order, broken shaping or a wrong font run. Prices, prior prices and
+   discount badges are read a second time restricted to a character whitelist (digits, the
+   separators and currency signs of the expected string) and must match exactly.
+
+What the OCR sees is the text block alone, not the scene behind it: legibility against the scene
+is the contrast check's job. Because of that, the reading depends only on the block's lines,
+fonts, size and colours, and `TextReader` caches it under exactly that key, so a headline that
+appears in 24 variants is read once. The cache lives in the `TextReader` object, i.e. per process
+(the module-level `default_reader()` is shared by every variant rendered in the process; separate
+processes or worker pools each read once). It is thread-safe.
+
+Tesseract is a system binary: when it (or a language's traineddata) is missing, `read` returns a
+reading with `unavailable` set to one clear reason instead of raising.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Hashable
+
+import numpy as np
+import uharfbuzz as hb
+from PIL import Image
+
+from pipeline.locales import LocaleInfo
+from pipeline.text import FontStack, TextFit, draw_fit
+
+__all__ = [
+    "OcrReading",
+    "TextReader",
+    "default_reader",
+    "missing_glyphs",
+    "cer",
+    "comparable",
+    "numeric_part",
+    "TESSERACT_LANGS",
+    "CER_THRESHOLDS",
+    "ADVISORY_SCRIPTS",
+]
+
+# locale language -> Tesseract traineddata
+TESSERACT_LANGS: dict[str, str] = {
+    "en": "eng", "de": "deu", "fr": "fra", "es": "spa", "ar": "ara", "he": "heb",
+    "ja": "jpn", "zh": "chi_sim", "ko": "kor", "hi": "hin",
+}
+# Highest character error rate accepted per script. Tesseract reads our clean Latin renders
+# exactly (FACTS 3); CJK, Hebrew and Devanagari get some slack for look-alike glyphs.
+CER_THRESHOLDS: dict[str, float] = {
+    "Latn": 0.05, "Jpan": 0.15, "Hans": 0.15, "Kore": 0.15, "Hebr": 0.15, "Deva": 0.15, "Arab": 0.25,
+}
+# Scripts whose OCR is unreliable: a mismatch asks for review, it never blocks on its own.
+ADVISORY_SCRIPTS = frozenset({"Arab"})
+
+OCR_TARGET_PX = 48  # text is scaled so its em is about this tall before Tesseract reads it
+_PAD = 16
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+@lru_cache(maxsize=64)
+def _hb_font(path: str, face_index: int) -> hb.Font:
+    blob = hb.Blob.from_file_path(path)
+    return hb.Font(hb.Face(blob, face_index))
+
+
+def missing_glyphs(text: str, stack: FontStack) -> list[str]:
+    """Characters of `text` that shape to .notdef (glyph 0) in the font the stack assigns them.
+
+    Empty when every character has a real glyph. A character no font of the stack has at all is
+    reported as well (the stack cannot even assign a font).
+    """
+    from pipeline.text import MissingGlyphError
+
+    try:
+        runs = stack.split_runs(text)
+    except MissingGlyphError as e:
+        return [getattr(e, "char", "?")]
+    missing: list[str] = []
+    for run, index in runs:
+        path, face = stack.fonts[index]
+        buf = hb.Buffer()
+        buf.add_str(run)
+        buf.guess_segment_properties()
+        hb.shape(_hb_font(str(path), face), buf, {})
+        for info in buf.glyph_infos:
+            if info.codepoint == 0:
+                ch = run[info.cluster] if info.cluster < len(run) else "?"
+                if not unicodedata.category(ch).startswith(("Z", "C")):
+                    missing.append(ch)
+    return missing
+
+
+# --------------------------------------------------------------------------- comparing strings
+
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff\u00ad"), None)
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`´"), "'") | dict.fromkeys(
+    map(ord, "\u201c\u201d\u201e\u201f\u00ab\u00bb"), '"')
+
+
+def comparable(text: str) -> str:
+    """What OCR can be held to: NFKC, case-folded, no whitespace or invisible marks, one kind of
+    dash and quote (OCR does not see spaces between CJK characters, nor bidi marks)."""
+    t = unicodedata.normalize("NFKC", text).translate(_BIDI_MARKS).translate(_DASHES).translate(_QUOTES)
+    return re.sub(r"\s+", "", t.casefold())
+
+
+def cer(expected: str, read: str) -> float:
+    """Character error rate: Levenshtein distance / len(expected), on `comparable` strings."""
+    a, b = comparable(expected), comparable(read)
+    if not a:
+        return 0.0 if not b else 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / len(a)
+
+
+def numeric_part(text: str) -> str:
+    """Digits, signs, % and currency symbols in order, plus the separators that sit between two
+    digits (NFKC): `1.234,50 €` -> `1.234,50€`; the dots of a currency abbreviation are dropped."""
+    t = unicodedata.normalize("NFKC", text).translate(_BIDI_MARKS)
+    t = re.sub(r"\s+", "", t)
+    out = []
+    for i, ch in enumerate(t):
+        if ch.isdigit() or ch in "%-+" or unicodedata.category(ch) == "Sc":
+            out.append(ch)
+        elif ch in ".,'\u066b\u066c" and 0 < i < len(t) - 1 and t[i - 1].isdigit() and t[i + 1].isdigit():
+            out.append(ch)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class OcrReading:
+    text: str  # what Tesseract read (full language model); "" when unavailable
+    numeric: str | None  # what the whitelisted numeric pass read (price blocks), else None
+    lang: str
+    unavailable: str | None = None  # why no reading was possible (no binary, no language)
+
+
+def _render(fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int]) -> Image.Image:
+    """The fitted lines alone on a plain canvas, scaled so the em is about OCR_TARGET_PX tall."""
+    w, h = fit.width + 2 * _PAD, fit.height + 2 * _PAD
+    canvas = Image.new("RGB", (w, h), bg)
+    image, _ = draw_fit(canvas, fit, (_PAD, _PAD, w - _PAD, h - _PAD), fg, align="start",
+                        locale=fit.locale, valign="top")
+    scale = min(3.0, max(0.5, OCR_TARGET_PX / fit.size_px))
+    if abs(scale - 1) > 0.05:
+        image = image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
+    return image.convert("L")
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    c = np.array(rgb, dtype=float) / 255
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+class TextReader:
+    """Tesseract via pytesseract, with a per-process cache of readings.
+
+    `read(fit, colour, plate, numeric=...)` renders the fit in its colours (dark-on-light order
+    restored for Tesseract), reads it once per key `(lines, fonts, size, colour, plate, lang,
+    numeric)` and returns the cached reading afterwards. `calls` counts real Tesseract runs.
+    """
+
+    def __init__(self, tesseract_cmd: str | None = None) -> None:
+        self._cmd = tesseract_cmd
+        self._cache: dict[Hashable, OcrReading] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._langs: frozenset[str] | None = None
+        self._missing: str | None = None
+        self.calls = 0
+        self.hits = 0
+
+    # availability -------------------------------------------------------------------------
+    def _available_langs(self) -> frozenset[str]:
+        if self._langs is None:
+            try:
+                import pytesseract
+            except ImportError:
+                self._missing = "pytesseract is not installed (pip install pytesseract)"
+                self._langs = frozenset()
+                return self._langs
+            cmd = self._cmd or shutil.which("tesseract")
+            if cmd is None or not Path(cmd).exists() and shutil.which(cmd) is None:
+                self._missing = ("the tesseract binary is not installed (Debian: apt-get install "
+                                 "tesseract-ocr; see scripts/system-deps.sh)")
+                self._langs = frozenset()
+                return self._langs
+            pytesseract.pytesseract.tesseract_cmd = cmd
+            try:
+                self._langs = frozenset(pytesseract.get_languages(config=""))
+            except (OSError, subprocess.SubprocessError, RuntimeError, pytesseract.TesseractError) as e:
+                self._missing = f"tesseract cannot run: {e}"
+                self._langs = frozenset()
+        return self._langs
+
+    def unavailable_reason(self, locale: LocaleInfo) -> str | None:
+        """Why `locale` cannot be read here (no Tesseract, no language data), else None."""
+        langs = self._available_langs()
+        if self._missing:
+            return self._missing
+        lang = TESSERACT_LANGS.get(locale.language)
+        if lang is None:
+            return f"no Tesseract language is mapped for {locale.code}"
+        if lang not in langs:
+            return (f"Tesseract language data {lang!r} for {locale.code} is not installed "
+                    f"(Debian: tesseract-ocr-{lang.replace('_', '-')})")
+        if "eng" not in langs:
+            return "Tesseract language data 'eng' (used for prices) is not installed"
+        return None
+
+    # reading ------------------------------------------------------------------------------
+    def read(self, fit: TextFit, colour: str, plate: str | None, *, numeric: str | None = None) -> OcrReading:
+        """Read a fitted text block. `numeric`: the expected string of a price block, whose
+        digits, separators and currency signs are read a second time with a whitelist."""
+        lang = TESSERACT_LANGS.get(fit.locale.language, "eng")
+        key = (fit.lines, fit.stack.names, fit.size_px, colour, plate, fit.direction, lang, numeric)
+        with self._guard:
+            if key in self._cache:
+                self.hits += 1
+                return self._cache[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._cache:
+                    self.hits += 1
+                    return self._cache[key]
+            reading = self._read_uncached(fit, colour, plate, lang, numeric)
+            with self._guard:
+                self._cache[key] = reading
+                self._locks.pop(key, None)
+            return reading
+
+    def _read_uncached(self, fit: TextFit, colour: str, plate: str | None, lang: str,
+                       numeric: str | None) -> OcrReading:
+        reason = self.unavailable_reason(fit.locale)
+        if reason:
+            return OcrReading("", None, lang, unavailable=reason)
+        import pytesseract
+
+        fg = _hex(colour)
+        bg = _hex(plate) if plate else ((255, 255, 255) if _luminance(fg) < 0.18 else (0, 0, 0))
+        image = _render(fit, fg, bg)
+        if _luminance(fg) > _luminance(bg):  # Tesseract reads dark on light best
+            image = Image.eval(image, lambda v: 255 - v)
+        psm = 7 if len(fit.lines) == 1 else 6
+        try:
+            self.calls += 1
+            text = pytesseract.image_to_string(image, lang=lang, config=f"--psm {psm}").strip()
+            num = None
+            if numeric is not None:
+                allowed = "".join(sorted(set("0123456789" + numeric_part(numeric))))
+                self.calls += 1
+                num = pytesseract.image_to_string(
+                    image, lang="eng", config=f"--psm 7 -c tessedit_char_whitelist={shlex.quote(allowed)}"
+                ).strip()
+        except (OSError, RuntimeError, pytesseract.TesseractError) as e:
+            return OcrReading("", None, lang, unavailable=f"tesseract failed: {e}")
+        return OcrReading(text, num, lang)
+
+    def clear(self) -> None:
+        with self._guard:
+            self._cache.clear()
+            self.calls = self.hits = 0
+
+
+def _hex(value: str) -> tuple[int, int, int]:
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+_DEFAULT: TextReader | None = None
+_DEFAULT_GUARD = threading.Lock()
+
+
+def default_reader() -> TextReader:
+    """The process-wide reader (and so the process-wide cache) used by `render_variant`."""
+    global _DEFAULT
+    with _DEFAULT_GUARD:
+        if _DEFAULT is None:
+            _DEFAULT = TextReader()
+        return _DEFAULT
