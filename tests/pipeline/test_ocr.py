@@ -98,4 +98,6 @@ def test_arabic_ocr_is_advisory_never_blocking():
     reader = TextReader()
     ar = locale_info("ar-AE")
     results = check_text_ocr([block("headline", "أساسيات الشتاء", drawn="أساسيات", code="ar-AE")], ar, reader)
-    assert worst(results) is not Verdict.BLOCKED
+    # a real misrender is reported as advice, but does not hold the Arabic variant back
+    assert worst(results) is Verdict.PASSED
+    assert any(r.code == "ocr.advisory" and r.message.startswith("advisory:") for r in results)
