@@ -31,6 +31,7 @@ from pipeline.compose import BannerCopy, compose_banner  # noqa: E402
 from pipeline.layout import plan_layout  # noqa: E402
 from pipeline.locales import locale_info  # noqa: E402
 from pipeline.money import format_percent_off, format_price  # noqa: E402
+from pipeline.text import _fit_cached  # noqa: E402
 
 COPY = {
     "en-US": ("Winter essentials, warmly priced", "Everyday favourites for the cosy season", "Shop now", "USD", "24.99", "31.99"),
@@ -50,6 +51,8 @@ def jpeg(image: Image.Image) -> bytes:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="banners per measurement")
+    ap.add_argument("--cold", action="store_true",
+                    help="clear the per-process TextFit cache before every banner (no copy repeats)")
     args = ap.parse_args()
     brand = load_brand(ROOT / "brand_guides" / "halden")
     with Image.open(brand.logo_path) as f:
@@ -72,6 +75,8 @@ def main() -> None:
 
     def vitrina(i: int) -> bytes:
         scene, layout, copy, loc = jobs[i % len(jobs)]
+        if args.cold:
+            _fit_cached.cache_clear()
         return jpeg(compose_banner(scene, layout, copy, brand, loc, min_text_px=fmt.min_text_px, logo=logo).image)
 
     font_path = str(brand.font_path(brand.typography.headline))
@@ -97,7 +102,8 @@ def main() -> None:
 
     print(f"python {platform.python_version()}, {platform.machine()}, cpu affinity "
           f"{sorted(os.sched_getaffinity(0))}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
-    for name, fn in (("naive Pillow compose", naive), ("vitrina compose_banner", vitrina)):
+    vname = "vitrina (cold fits)" if args.cold else "vitrina compose_banner"
+    for name, fn in (("naive Pillow compose", naive), (vname, vitrina)):
         per_s, ms = rate(fn)
         print(f"{name:24s} {per_s:7.1f} banners/s  {ms:7.1f} ms/banner  (n={args.n}, 1080x1080 JPEG q90)")
 

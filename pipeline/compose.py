@@ -13,6 +13,7 @@ the image stays available for review.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +24,7 @@ from pipeline.color import contrast_ratio, relative_luminance
 from pipeline.imageio import to_array
 from pipeline.layout import Box, Layout
 from pipeline.locales import LocaleInfo
-from pipeline.text import Align, FontStack, MissingGlyphError, TextFit, VAlign, draw_fit, fit_text
+from pipeline.text import Align, FontStack, MissingGlyphError, TextFit, VAlign, draw_fit_into, fit_text
 
 __all__ = ["BannerCopy", "TextBlock", "ComposedBanner", "compose_banner", "contrast_of", "ROLES"]
 
@@ -96,11 +97,24 @@ def _worst_contrast(colour: str, lums: tuple[float, float]) -> float:
     return min((max(lc, lb) + 0.05) / (min(lc, lb) + 0.05) for lb in lums)
 
 
-def _scene_lums(scene: np.ndarray, box: Box) -> tuple[float, float]:
-    """The darkest and lightest of what text in `box` sits on (5th/95th luminance percentile)."""
-    x0, y0, x1, y1 = box
-    lum = relative_luminance(scene[y0:y1, x0:x1])
-    return float(np.percentile(lum, 5)), float(np.percentile(lum, 95))
+# sRGB -> linear per 8-bit channel value, the same float64 arithmetic as
+# `pipeline.color.relative_luminance`, so looking values up gives bit-identical luminances
+_C = np.arange(256, dtype=np.float64) / 255.0
+_LINEAR = np.where(_C <= 0.04045, _C / 12.92, ((_C + 0.055) / 1.055) ** 2.4)
+del _C
+
+
+def _scene_lums(scene: Image.Image, box: Box) -> tuple[float, float]:
+    """The darkest and lightest of what text in `box` sits on (5th/95th luminance percentile).
+
+    Exactly `relative_luminance` over the box's pixels, by table look-up instead of a power per
+    channel, on the box's crop only (no full-scene array)."""
+    px = to_array(scene.crop(box))
+    lum = _LINEAR[px[..., 0]] * 0.2126
+    lum += _LINEAR[px[..., 1]] * 0.7152
+    lum += _LINEAR[px[..., 2]] * 0.0722
+    lo, hi = np.percentile(lum, (5, 95))
+    return float(lo), float(hi)
 
 
 def _pick(candidates: list[str], lums: tuple[float, float], need: float | None = None) -> str:
@@ -161,18 +175,17 @@ class _Canvas:
     def plate(self, box: Box, colour: str, radius: int) -> None:
         """A solid rounded rectangle; anti-aliased at its corners by 4x supersampling."""
         x0, y0, x1, y1 = box
-        w, h = x1 - x0, y1 - y0
-        big = Image.new("L", (w * 4, h * 4), 0)
-        ImageDraw.Draw(big).rounded_rectangle((0, 0, w * 4 - 1, h * 4 - 1), radius=radius * 4, fill=255)
-        alpha = big.resize((w, h), Image.Resampling.BOX)
+        alpha, covered = _plate_alpha(x1 - x0, y1 - y0, radius)
         self.image.paste(hex_to_rgb(colour), box, alpha)
-        self.overlay[y0:y1, x0:x1] |= to_array(alpha)[..., 0] > 0
+        self.overlay[y0:y1, x0:x1] |= covered
 
     def text(self, fit: TextFit, box: Box, colour: str, align: Align, locale: LocaleInfo,
              valign: VAlign = "top") -> np.ndarray:
-        self.image, mask = draw_fit(self.image, fit, box, hex_to_rgb(colour), align=align,
-                                    locale=locale, valign=valign)
-        self.overlay |= mask
+        (rx0, ry0, rx1, ry1), small = draw_fit_into(self.image, fit, box, hex_to_rgb(colour),
+                                                     align=align, locale=locale, valign=valign)
+        self.overlay[ry0:ry1, rx0:rx1] |= small
+        mask = np.zeros_like(self.overlay)  # the block's canvas-sized glyph mask, built once
+        mask[ry0:ry1, rx0:rx1] = small
         return mask
 
     def rule(self, box: Box, colour: str) -> np.ndarray:
@@ -182,6 +195,17 @@ class _Canvas:
         mask[y0:y1, x0:x1] = True
         self.overlay |= mask
         return mask
+
+
+@lru_cache(maxsize=256)
+def _plate_alpha(w: int, h: int, radius: int) -> tuple[Image.Image, np.ndarray]:
+    """The plate's alpha and the pixels it touches, per size (read only: shared between banners)."""
+    big = Image.new("L", (w * 4, h * 4), 0)
+    ImageDraw.Draw(big).rounded_rectangle((0, 0, w * 4 - 1, h * 4 - 1), radius=radius * 4, fill=255)
+    alpha = big.resize((w, h), Image.Resampling.BOX)
+    covered = to_array(alpha)[..., 0] > 0
+    covered.flags.writeable = False
+    return alpha, covered
 
 
 def _tight(mask: np.ndarray, fallback: Box) -> Box:
@@ -255,7 +279,7 @@ def compose_banner(
     image = c.canvas.image
     x0, y0, x1, y1 = layout.product
     if c.canvas.overlay[y0:y1, x0:x1].any() or not np.array_equal(
-        to_array(image)[y0:y1, x0:x1], c.pixels[y0:y1, x0:x1]
+        to_array(image.crop(layout.product)), to_array(scene.crop(layout.product))
     ):
         raise RuntimeError(f"bug: an overlay touched the product box {layout.product}")
     return ComposedBanner(
@@ -278,7 +302,7 @@ class _Composer:
         self.head = FontStack.for_brand(brand, "headline")
         self.body = FontStack.for_brand(brand, "body")
         self.scale = _scale(layout, min_px)
-        self.pixels = to_array(scene)
+        self.scene = scene
         self.canvas = _Canvas(scene)
         self.blocks: list[TextBlock] = []
         self.problems: list[str] = []
@@ -312,7 +336,7 @@ class _Composer:
         x0, y0, x1, y1 = box
         f = self.fit(role, text, stack, x1 - x0, y1 - y0, hi, lines, balance)
         if f is not None:
-            colour = _pick(self.text_colours, _scene_lums(self.pixels, box))
+            colour = _pick(self.text_colours, _scene_lums(self.scene, box))
             self.draw(role, text, f, box, colour, stack, valign=valign)
 
     def price_block(self, copy: BannerCopy) -> None:
@@ -324,7 +348,7 @@ class _Composer:
         top_h = round(0.36 * h) if has_top else 0
         gap = max(4, round(0.08 * h)) if has_top else 0
         price_area = (x0, y0 + top_h + gap, x1, y1)
-        lums = _scene_lums(self.pixels, self.layout.price)
+        lums = _scene_lums(self.scene, self.layout.price)
 
         f = self.fit("price", copy.price, self.head, w, price_area[3] - price_area[1], self.scale.price, 1)
         if f is not None:

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -46,6 +46,7 @@ __all__ = [
     "wrap_text",
     "fit_text",
     "draw_fit",
+    "draw_fit_into",
     "text_covered",
     "bidi_levels",
     "base_direction",
@@ -137,7 +138,8 @@ class FontStack:
         """The brand's headline or body font followed by its fallbacks."""
         if role not in ("headline", "body"):
             raise ValueError(f"font role {role!r} is not 'headline' or 'body'")
-        return cls([(brand.font_path(s), s.face_index) for s in brand.typography.stack(role)])
+        fonts = tuple((str(brand.font_path(s)), s.face_index) for s in brand.typography.stack(role))
+        return _cached_stack(fonts) if cls is FontStack else cls(fonts)
 
     def __repr__(self) -> str:
         return f"FontStack({', '.join(self.names)})"
@@ -152,7 +154,7 @@ class FontStack:
     def names(self) -> tuple[str, ...]:
         return tuple(f"{p.name}#{f}" if f else p.name for p, f in self.fonts)
 
-    @property
+    @cached_property
     def bold(self) -> bool:
         """Whether the primary font is bold (WCAG counts bold text from 18.5 px as large)."""
         style = self.font(0, 16).getname()[1] or ""
@@ -214,6 +216,13 @@ class FontStack:
             else:
                 runs.append((ch, f))
         return runs
+
+
+@lru_cache(maxsize=64)
+def _cached_stack(fonts: tuple[tuple[str, int], ...]) -> FontStack:
+    """One FontStack per font list: building one re-reads coverage and checks files per call.
+    A stack is immutable (its `fonts` tuple), so sharing it between banners is safe."""
+    return FontStack(fonts)
 
 
 def text_covered(text: str, stack: FontStack) -> bool:
@@ -585,6 +594,25 @@ def fit_text(
     if line_spacing <= 0:
         raise ValueError(f"line_spacing {line_spacing} is not positive")
     stack.split_runs(text)  # coverage first: a missing glyph is an error, not a "does not fit"
+    return _fit_cached(text, stack, box_w, box_h, max_px, min_px, locale, max_lines, line_spacing, balance)
+
+
+@lru_cache(maxsize=2048)
+def _fit_cached(
+    text: str,
+    stack: FontStack,
+    box_w: int,
+    box_h: int,
+    max_px: int,
+    min_px: int,
+    locale: LocaleInfo,
+    max_lines: int,
+    line_spacing: float,
+    balance: bool,
+) -> TextFit | None:
+    """`fit_text` after validation, memoised: a TextFit is immutable and depends on nothing but
+    these arguments (fonts are files read once), so a campaign repeating copy, boxes and locales
+    across formats and variants fits each block once per process."""
     direction = base_direction(text, locale)
 
     def attempt(size: int) -> TextFit | None:
@@ -657,6 +685,28 @@ def draw_fit(
     right-to-left ones. Pixels fully inside glyphs get exactly `color_rgb`; only anti-aliased
     edges blend with the canvas.
     """
+    out = canvas.copy()
+    region, small = draw_fit_into(out, fit, box, color_rgb, align=align, locale=locale, valign=valign)
+    mask = np.zeros((canvas.height, canvas.width), dtype=bool)
+    rx0, ry0, rx1, ry1 = region
+    mask[ry0:ry1, rx0:rx1] = small
+    return out, mask
+
+
+def draw_fit_into(
+    canvas: Image.Image,
+    fit: TextFit,
+    box: Box,
+    color_rgb: tuple[int, int, int],
+    *,
+    align: Align,
+    locale: LocaleInfo,
+    valign: VAlign = "top",
+) -> tuple[Box, np.ndarray]:
+    """`draw_fit` drawing onto `canvas` in place; returns `(region, mask)`: the glyph mask of the
+    canvas rectangle `region` only (the box plus a margin for ink overhang, clipped to the
+    canvas). No glyph pixel lies outside `region`. Same pixels as `draw_fit`, without a
+    canvas-sized layer, canvas copy or canvas-sized mask per block."""
     if canvas.mode not in ("RGB", "RGBA"):
         raise ValueError(f"canvas mode {canvas.mode!r} is not RGB or RGBA")
     x0, y0, x1, y1 = box
@@ -679,11 +729,17 @@ def draw_fit(
 
     free = (y1 - y0) - fit.height
     top = y0 + {"top": 0, "middle": free // 2, "bottom": free}[valign]
-    layer = Image.new("L", canvas.size, 0)
-    draw = ImageDraw.Draw(layer)
     shaped = fit._shaped or tuple(
         _shape_line(ln, fit.stack, fit.size_px, locale, fit.direction) for ln in fit.lines
     )
+    # The ink stays inside the box by construction (widths and height are ink extents); the
+    # layer still reaches two ems past it on every side so that any overhang is drawn (and
+    # clipped at the canvas edge) exactly as on a canvas-sized layer.
+    margin = 2 * fit.size_px + 2
+    rx0, ry0 = max(0, x0 - margin), max(0, y0 - margin)
+    rx1, ry1 = min(canvas.width, x1 + margin), min(canvas.height, y1 + margin)
+    layer = Image.new("L", (rx1 - rx0, ry1 - ry0), 0)
+    draw = ImageDraw.Draw(layer)
     for i, line in enumerate(shaped):
         baseline = top + fit.ascent + round(fit.line_pitch * i)
         if side == "left":
@@ -694,7 +750,7 @@ def draw_fit(
             origin = (x0 + x1) / 2 - (line.left + line.right) / 2
         for run in line.runs:
             draw.text(
-                (origin + run.x, baseline),
+                (origin + run.x - rx0, baseline - ry0),
                 run.text,
                 font=fit.stack.font(run.font_index, fit.size_px),
                 fill=255,
@@ -702,9 +758,8 @@ def draw_fit(
                 direction=run.direction,
                 language=locale.code,
             )
-    out = canvas.copy()
     ink = layer.getbbox()
     if ink is not None:
-        fill = color_rgb if out.mode == "RGB" else (*color_rgb, 255)
-        out.paste(fill, ink, layer.crop(ink))
-    return out, to_array(layer)[..., 0] > 0
+        fill = color_rgb if canvas.mode == "RGB" else (*color_rgb, 255)
+        canvas.paste(fill, (ink[0] + rx0, ink[1] + ry0, ink[2] + rx0, ink[3] + ry0), layer.crop(ink))
+    return (rx0, ry0, rx1, ry1), to_array(layer)[..., 0] > 0
