@@ -16,7 +16,7 @@ from tests.helpers import copy_demo, edit_yaml
         ("brand", lambda d: d["palette"].update(accent="#ZZZZZZ"), "palette.accent: '#ZZZZZZ'"),
         ("brand", lambda d: d["logo"].update(file="nope.png"), "logo.file: 'nope.png'"),
         ("brief", lambda d: d["locales"].append("xx-YY"), "locales[5]: 'xx-YY'"),
-        ("brief", lambda d: d["formats"].append("billboard"), "formats[4]: 'billboard'"),
+        ("brief", lambda d: d["formats"].append("billboard"), "formats[7]: 'billboard'"),
     ],
 )
 def test_bad_config_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, target, change, expected):

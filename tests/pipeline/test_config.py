@@ -57,7 +57,7 @@ def test_bad_brand_guide_names_file_field_value(tmp_path: Path, change, field, v
     ("change", "field", "value"),
     [
         (lambda d: d["locales"].append("tlh-KL"), "locales[5]", "tlh-KL"),
-        (lambda d: d["formats"].append("billboard"), "formats[4]", "billboard"),
+        (lambda d: d["formats"].append("billboard"), "formats[7]", "billboard"),
         (lambda d: d.update(ends="2026-11-01"), "(top level)", None),
         (lambda d: d["scenes"][0].update(template="nope.j2"), "scenes[0].template", "nope.j2"),
         (lambda d: d.update(skus=["B000000000"]), "skus[0]", "B000000000"),

@@ -34,7 +34,7 @@ def _plan(locale: str, fmt: str = "square") -> VariantPlan:
 
 def test_plans_cover_scene_format_locale():
     plans, unlisted = plan_variants(CAMPAIGN, "B07GTFSCHB")
-    assert len(plans) == 2 * 4 * 5 and unlisted == []
+    assert len(plans) == 2 * 7 * 5 and unlisted == []
 
 
 def test_passing_variant_carries_a_verifiable_lineage(vitamin):
