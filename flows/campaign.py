@@ -57,19 +57,22 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
     store = Store(Path(out))
     counts = {"sku": sku, "variants": 0, "passed": 0, "needs_review": 0, "blocked": 0, "skipped": []}
     plans, unlisted = plan_variants(campaign, sku)
+
+    def skip(subject: str, reason: str, fatal: bool) -> None:
+        """Into the run summary and the catalog alike (fatal: the run exits 1)."""
+        counts["skipped"].append({"subject": subject, "reason": reason, "fatal": fatal})
+        store.record_skip(run_id, sku, subject, reason)
+
     try:
         for reason in unlisted:
-            counts["skipped"].append({"subject": sku, "reason": reason})
-            store.record_skip(run_id, sku, sku, reason)
+            skip(sku, reason, fatal=False)
         product, rejected = prepare_product(sku, campaign.catalog.images(sku))
         for image in rejected:
-            store.record_skip(run_id, sku, image.path.name, image.reason)
-            counts["skipped"].append({"subject": f"{sku}/{image.path.name}", "reason": image.reason, "fatal": image.damaged})
+            skip(f"{sku}/{image.path.name}", image.reason, fatal=image.damaged)
         if product is None:
             reasons = "; ".join(f"{s.path.name}: {s.reason}" for s in rejected)
             reason = f"no usable packshot ({reasons})"
-            counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
-            store.record_skip(run_id, sku, sku, reason)
+            skip(sku, reason, fatal=True)
             reporter().advance(len(plans), f"{sku}: skipped")
             reporter().note(f"{sku}: skipped, {reason}")
             return counts
@@ -84,8 +87,7 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
                 rendered = render_variant(campaign, product, plan, backend, logo, scene=scenes.get(index))
             except (VitrinaError, ValueError) as exc:
                 # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
-                counts["skipped"].append({"subject": subject, "reason": f"failed: {exc}", "fatal": True})
-                store.record_skip(run_id, sku, subject, f"failed: {exc}")
+                skip(subject, f"failed: {exc}", fatal=True)
                 reporter().advance(1, f"{subject}: failed")
                 continue
             sha = store.put_blob(rendered.png)
@@ -106,8 +108,7 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
         # One bad SKU never sinks the others: record why and go on.
         reason = f"failed: {exc}"
         reporter().note(f"{sku}: {reason}")
-        counts["skipped"].append({"subject": sku, "reason": reason, "fatal": True})
-        store.record_skip(run_id, sku, sku, reason)
+        skip(sku, reason, fatal=True)
     finally:
         store.close()
     return counts

@@ -140,7 +140,10 @@ def check_layout(problems: Iterable[str]) -> list[CheckResult]:
 
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000"), " ")
 _HYPHEN_LIKE = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"), None)
+# Zero-width and bidi control marks: invisible to a reader, so invisible to matching and messages.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None
+)
 
 
 def normalise_text(text: str) -> str:
@@ -264,12 +267,9 @@ def check_glyph_coverage(blocks: Iterable[Any]) -> list[CheckResult]:
     return out
 
 
-_INVISIBLE_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"), None)
-
-
 def _shown(text: str) -> str:
     """Text as a designer should read it in a message: no bidi marks, plain spaces."""
-    return " ".join(text.translate(_INVISIBLE_MARKS).split())
+    return " ".join(text.translate(_INVISIBLE).split())
 
 
 def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: Any = None) -> list[CheckResult]:

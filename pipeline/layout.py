@@ -172,41 +172,32 @@ def _square(g: _Grid) -> dict[str, Box | None]:
                 logo=g.logo(), legal=legal)
 
 
-def _portrait(g: _Grid) -> dict[str, Box | None]:
+def _stacked(g: _Grid, headline_h: float, subline_h: float, cta_h: float) -> dict[str, Box | None]:
     """Logo, headline and subline on top; the product large in the middle; price and CTA side by
-    side below it; legal along the bottom."""
+    side below it; legal along the bottom. Heights are shares of the safe area's height."""
     top = g.below_logo()
-    headline = (g.x0, top, g.x1, top + round(0.16 * g.sh))
-    subline = (g.x0, headline[3] + g.gap, g.x1, headline[3] + g.gap + round(0.06 * g.sh))
+    headline = (g.x0, top, g.x1, top + round(headline_h * g.sh))
+    subline = (g.x0, headline[3] + g.gap, g.x1, headline[3] + g.gap + round(subline_h * g.sh))
     legal = g.legal()
     row_h = round(0.12 * g.sh)
     row = (legal[1] - g.gap - row_h, legal[1] - g.gap)
     half = (g.sw - g.gap) // 2
     price = (g.x0, row[0], g.x0 + half, row[1])
-    cta_h = round(0.075 * g.sh)
-    cta = (g.x1 - half, row[1] - cta_h, g.x1, row[1])
+    cta_px = round(cta_h * g.sh)
+    cta = (g.x1 - half, row[1] - cta_px, g.x1, row[1])
     product = (g.x0, subline[3] + g.gap, g.x1, row[0] - g.gap)
     return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
                 logo=g.logo(), legal=legal)
+
+
+def _portrait(g: _Grid) -> dict[str, Box | None]:
+    """Feed 4:5: the stacked template."""
+    return _stacked(g, headline_h=0.16, subline_h=0.06, cta_h=0.075)
 
 
 def _tall(g: _Grid) -> dict[str, Box | None]:
-    """Stories: everything inside the tall safe area (app chrome covers the rest). Logo,
-    headline and subline at its top; the product in the middle; price and CTA side by side
-    below it; legal at the bottom of the safe area."""
-    top = g.below_logo()
-    headline = (g.x0, top, g.x1, top + round(0.17 * g.sh))
-    subline = (g.x0, headline[3] + g.gap, g.x1, headline[3] + g.gap + round(0.065 * g.sh))
-    legal = g.legal()
-    row_h = round(0.12 * g.sh)
-    row = (legal[1] - g.gap - row_h, legal[1] - g.gap)
-    half = (g.sw - g.gap) // 2
-    price = (g.x0, row[0], g.x0 + half, row[1])
-    cta_h = round(0.07 * g.sh)
-    cta = (g.x1 - half, row[1] - cta_h, g.x1, row[1])
-    product = (g.x0, subline[3] + g.gap, g.x1, row[0] - g.gap)
-    return dict(product=product, headline=headline, subline=subline, price=price, cta=cta,
-                logo=g.logo(), legal=legal)
+    """Stories: the stacked template inside the tall safe area (app chrome covers the rest)."""
+    return _stacked(g, headline_h=0.17, subline_h=0.065, cta_h=0.07)
 
 
 def _wide(g: _Grid) -> dict[str, Box | None]:

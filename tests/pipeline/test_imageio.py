@@ -185,6 +185,30 @@ def _s15(value: float) -> bytes:
     return struct.pack(">i", round(value * 65536))
 
 
+def _assemble_icc(tags: list[tuple[bytes, bytes]], colour_space: bytes) -> bytes:
+    """ICC v2 display profile bytes: header, tag table, 4-byte aligned tag data."""
+    offset = 128 + 4 + 12 * len(tags)
+    table, data = b"", b""
+    for signature, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (
+        struct.pack(">I", offset + len(data))
+        + b"\0" * 4
+        + struct.pack(">I", 0x02100000)
+        + b"mntr" + colour_space + b"XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 28
+        + _s15(0.9642)
+        + _s15(1.0)
+        + _s15(0.8249)
+        + b"\0" * 48
+    )
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
 def matrix_icc_profile(
     name: str,
     red: tuple[float, float, float],
@@ -211,26 +235,7 @@ def matrix_icc_profile(
         (b"bTRC", curve),
         (b"cprt", b"text\0\0\0\0none\0"),
     ]
-    offset = 128 + 4 + 12 * len(tags)
-    table, data = b"", b""
-    for signature, body in tags:
-        body += b"\0" * (-len(body) % 4)
-        table += signature + struct.pack(">II", offset + len(data), len(body))
-        data += body
-    header = (
-        struct.pack(">I", offset + len(data))
-        + b"\0" * 4
-        + struct.pack(">I", 0x02100000)
-        + b"mntrRGB XYZ "
-        + b"\0" * 12
-        + b"acsp"
-        + b"\0" * 28
-        + _s15(0.9642)
-        + _s15(1.0)
-        + _s15(0.8249)
-        + b"\0" * 48
-    )
-    return header + struct.pack(">I", len(tags)) + table + data
+    return _assemble_icc(tags, b"RGB ")
 
 
 def grey_icc_profile(gamma: float) -> bytes:
@@ -240,26 +245,7 @@ def grey_icc_profile(gamma: float) -> bytes:
     curve = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(gamma * 256)) + b"\0\0"
     white = b"XYZ \0\0\0\0" + _s15(0.9642) + _s15(1.0) + _s15(0.8249)
     tags = [(b"desc", desc), (b"wtpt", white), (b"kTRC", curve), (b"cprt", b"text\0\0\0\0none\0")]
-    offset = 128 + 4 + 12 * len(tags)
-    table, data = b"", b""
-    for signature, body in tags:
-        body += b"\0" * (-len(body) % 4)
-        table += signature + struct.pack(">II", offset + len(data), len(body))
-        data += body
-    header = (
-        struct.pack(">I", offset + len(data))
-        + b"\0" * 4
-        + struct.pack(">I", 0x02100000)
-        + b"mntrGRAYXYZ "
-        + b"\0" * 12
-        + b"acsp"
-        + b"\0" * 28
-        + _s15(0.9642)
-        + _s15(1.0)
-        + _s15(0.8249)
-        + b"\0" * 48
-    )
-    return header + struct.pack(">I", len(tags)) + table + data
+    return _assemble_icc(tags, b"GRAY")
 
 
 # Adobe RGB (1998), D50-adapted colorants as in Adobe's own profile.
