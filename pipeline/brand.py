@@ -31,7 +31,7 @@ __all__ = [
     "Insets",
     "ChannelFormat",
     "ImageryStyle",
-    "CheckThresholds",
+    "CheckPolicy",
     "load_brand",
     "brand_json_schema",
     "hex_to_rgb",
@@ -200,9 +200,32 @@ class ImageryStyle(_Strict):
     lora_scale: float = Field(0.8, ge=0, le=2, description="LoRA strength")
 
 
-class CheckThresholds(_Strict):
-    min_contrast_normal: float = Field(4.5, ge=1, le=21)
-    min_contrast_large: float = Field(3.0, ge=1, le=21)
+class CheckPolicy(_Strict):
+    """Which checks run for this brand and their thresholds (check ids: `vitrina check list`)."""
+
+    disabled: list[str] = Field(default_factory=list, description="check ids this brand does not run "
+                                "(product.pixels, layout.fit, text.glyphs and price.reduction cannot be disabled)")
+    min_contrast_normal: float = Field(4.5, ge=1, le=21, description="WCAG ratio for normal text (AA: 4.5)")
+    min_contrast_large: float = Field(3.0, ge=1, le=21, description="WCAG ratio for large text (AA: 3.0)")
+    product_min_ssim: float = Field(0.9, gt=0, le=1, description="product.fidelity: structural similarity of "
+                                    "the placed product to the source packshot at the same size")
+    product_max_delta_e: float = Field(2.0, gt=0, le=50, description="product.fidelity: mean CIEDE2000 colour "
+                                       "difference allowed between the placed product and the source packshot")
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_checks(cls, ids: list[str]) -> list[str]:
+        from pipeline.check_registry import CHECKS
+
+        for check_id in ids:
+            if check_id not in CHECKS:
+                raise ValueError(f"unknown check id {check_id!r}; known: {', '.join(CHECKS)}")
+            if CHECKS[check_id].mandatory:
+                raise ValueError(f"check {check_id!r} cannot be disabled: {CHECKS[check_id].description}")
+        return ids
+
+    def runs(self, check_id: str) -> bool:
+        return check_id not in self.disabled
 
 
 class BrandGuide(_Strict):
@@ -218,7 +241,7 @@ class BrandGuide(_Strict):
         description="catalog ids (pipeline/formats.yaml), ids with overridden fields, or complete formats",
     )
     imagery: ImageryStyle = Field(default_factory=ImageryStyle)
-    checks: CheckThresholds = Field(default_factory=CheckThresholds)
+    checks: CheckPolicy = Field(default_factory=CheckPolicy)
     root: Path = Field(Path("."), exclude=True, description="brand folder (set by the loader)")
 
     @field_validator("formats", mode="before")
@@ -328,5 +351,13 @@ def brand_json_schema() -> dict:
     """JSON Schema of brand.yaml, for editor completion and validation."""
     schema = BrandGuide.model_json_schema(mode="validation")
     schema["properties"].pop("root", None)
+    # A format entry may also be a catalog id, or a catalog id with the fields it overrides.
+    ids = list(catalog())
+    full = schema["properties"]["formats"]["items"]
+    override = {"type": "object", "required": ["id"], "additionalProperties": False,
+                "properties": {**schema["$defs"]["ChannelFormat"]["properties"], "id": {"enum": ids}},
+                "description": "a catalog format with the fields it overrides (safe_zone merges per side)"}
+    schema["properties"]["formats"]["items"] = {"anyOf": [
+        {"type": "string", "enum": ids, "description": "a format from the shipped catalog"}, override, full]}
     schema["title"] = "Vitrina brand guide"
     return schema

@@ -22,6 +22,24 @@ def test_demo_brand_and_brief_load():
     assert story.safe_zone.top > 0 and story.safe_zone.bottom > 0
 
 
+def test_demo_brand_and_format_overrides_validate_against_the_schema():
+    """Editors validate brand.yaml with the exported schema: what loads must validate, and back."""
+    import json
+
+    import jsonschema
+    import yaml
+
+    schema = brand_json_schema()
+    # as an editor sees it: YAML dates are strings there
+    data = json.loads(json.dumps(yaml.safe_load(DEMO_BRAND.joinpath("brand.yaml").read_text()), default=str))
+    jsonschema.validate(data, schema)
+    data["formats"] = ["leaderboard", {"id": "square", "min_text_px": 26, "safe_zone": {"top": 40}}]
+    jsonschema.validate(data, schema)
+    data["formats"] = [{"id": "square", "min_txt_px": 26}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
 def test_exported_schema_is_current():
     import json
 
@@ -38,6 +56,8 @@ def test_exported_schema_is_current():
         (lambda d: d["formats"][0].update(width="wide"), "formats[0].width", "wide"),
         (lambda d: d.pop("palette"), "palette", None),
         (lambda d: d["typography"]["headline"].update(file="fonts/Nope.ttf"), "typography.headline.file", "fonts/Nope.ttf"),
+        (lambda d: d["checks"].update(disabled=["brand.logos"]), "checks.disabled", ["brand.logos"]),
+        (lambda d: d["checks"].update(disabled=["product.pixels"]), "checks.disabled", ["product.pixels"]),
     ],
 )
 def test_bad_brand_guide_names_file_field_value(tmp_path: Path, change, field, value):
