@@ -96,8 +96,10 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
                 fmt=plan.format_id, locale=plan.locale, blob_sha=sha, verdict=rendered.verdict.value,
                 reasons=rendered.reasons, checks=[c.to_dict() for c in rendered.checks], lineage=rendered.lineage,
             )
+            report = rendered.report.to_dict()
             store.put_json_sidecar(sha, {"variant_id": vid, "verdict": rendered.verdict.value,
-                                         "checks": [c.to_dict() for c in rendered.checks], "lineage": rendered.lineage})
+                                         "brand_score": report["brand_score"], "check_report": report,
+                                         "lineage": rendered.lineage})
             store.link_into_run(sha, run_id, f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}.png")
             counts["variants"] += 1
             counts[rendered.verdict.value] += 1

@@ -30,6 +30,9 @@ __all__ = [
     "CheckResult",
     "worst",
     "check_product_pixels",
+    "check_product_fidelity",
+    "CheckReport",
+    "build_report",
     "check_text_contrast",
     "check_layout",
     "check_copy",
@@ -74,6 +77,61 @@ def worst(results: Iterable[CheckResult]) -> Verdict:
     return verdict
 
 
+@dataclass(frozen=True)
+class CheckReport:
+    """What a designer (and the DAM) gets per variant: the verdict, every result, and a brand score.
+
+    The brand score is the share of applicable rules passed: results are grouped by the check
+    they belong to (pipeline.check_registry), a rule passes when all its results pass, and rules
+    the brand disabled are not applicable.
+    """
+
+    verdict: Verdict
+    results: tuple[CheckResult, ...]
+    disabled: tuple[str, ...] = ()
+
+    @property
+    def rules(self) -> dict[str, Verdict]:
+        from pipeline.check_registry import spec_for
+
+        rules: dict[str, Verdict] = {}
+        for r in self.results:
+            spec = spec_for(r.check)
+            key = spec.id if spec else r.check
+            if key not in rules or r.verdict.rank > rules[key].rank:
+                rules[key] = r.verdict
+        return rules
+
+    @property
+    def brand_score(self) -> float:
+        rules = self.rules
+        return round(sum(v is Verdict.PASSED for v in rules.values()) / len(rules), 3) if rules else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        from pipeline.check_registry import spec_for
+
+        rules = self.rules
+        by_category: dict[str, list[str]] = {}
+        for rule in rules:
+            spec = spec_for(rule)
+            by_category.setdefault(spec.category if spec else "other", []).append(rule)
+        return {
+            "verdict": self.verdict.value,
+            "brand_score": self.brand_score,
+            "rules": {"applicable": len(rules), "passed": sum(v is Verdict.PASSED for v in rules.values()),
+                      "failed": sorted(k for k, v in rules.items() if v is not Verdict.PASSED),
+                      "disabled": list(self.disabled)},
+            "categories": {c: {"applicable": len(ids), "passed": sum(rules[i] is Verdict.PASSED for i in ids)}
+                           for c, ids in sorted(by_category.items())},
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def build_report(results: Iterable[CheckResult], disabled: Iterable[str] = ()) -> CheckReport:
+    results = tuple(results)
+    return CheckReport(worst(results), results, tuple(disabled))
+
+
 # --- product fidelity ---------------------------------------------------------------------------
 
 
@@ -89,6 +147,39 @@ def check_product_pixels(image: Image.Image, layer: Image.Image, placement: Plac
             score=1 - differing / total, box=placement.box,
         )
     return CheckResult("product.pixels", Verdict.PASSED, "product.intact", f"all {total} product pixels intact", score=1.0)
+
+
+def check_product_fidelity(layer: Image.Image, cutout: Image.Image, *, min_ssim: float, max_delta_e: float) -> CheckResult:
+    """The placed (resized) product still looks like the source packshot: same aspect, colours
+    and structure. The layer is compared with an independent area-average resize of the cut-out,
+    at most 256 px on its long side (a sanity check of the resampling, not of single pixels:
+    product.pixels does that)."""
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    from skimage.metrics import structural_similarity
+
+    cid = "product.fidelity"
+    src_aspect, got_aspect = cutout.width / cutout.height, layer.width / layer.height
+    # rounding to whole pixels moves the aspect by at most one pixel's worth
+    if abs(src_aspect - got_aspect) > src_aspect * (1 / min(layer.size) + 1 / min(cutout.size)) + 1e-9:
+        return CheckResult(cid, Verdict.BLOCKED, "product.distorted",
+                           f"product aspect changed from {src_aspect:.3f} to {got_aspect:.3f} (stretched or squashed)")
+    factor = min(1.0, 256 / max(layer.size))
+    size = (max(8, round(layer.width * factor)), max(8, round(layer.height * factor)))
+    got = np.asarray(layer.convert("RGBA").resize(size, Image.Resampling.BOX), dtype=np.float32) / 255
+    want = cv2.resize(np.asarray(cutout.convert("RGBA"), dtype=np.float32) / 255, size, interpolation=cv2.INTER_AREA)
+    solid = (got[..., 3] > 0.99) & (want[..., 3] > 0.99)
+    if solid.sum() < 16:
+        return CheckResult(cid, Verdict.BLOCKED, "product.empty", "no opaque product pixels to compare with the packshot")
+    delta = float(deltaE_ciede2000(rgb2lab(got[..., :3][solid]), rgb2lab(want[..., :3][solid])).mean())
+    gray = lambda a: (a[..., :3] @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)) * a[..., 3]  # noqa: E731
+    ssim = float(structural_similarity(gray(got), gray(want), data_range=1.0, win_size=7))
+    if delta > max_delta_e or ssim < min_ssim:
+        return CheckResult(cid, Verdict.BLOCKED, "product.colour_or_structure_changed",
+                           f"placed product differs from the packshot: mean colour difference ΔE2000 {delta:.2f} "
+                           f"(allowed {max_delta_e}), structural similarity {ssim:.3f} (needs {min_ssim})",
+                           score=ssim)
+    return CheckResult(cid, Verdict.PASSED, "product.faithful",
+                       f"placed product matches the packshot: ΔE2000 {delta:.2f}, SSIM {ssim:.3f}", score=ssim)
 
 
 # --- text contrast (WCAG 2.x) -------------------------------------------------------------------

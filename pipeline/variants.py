@@ -12,7 +12,7 @@ import importlib.metadata
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 import numpy as np
@@ -21,16 +21,18 @@ from PIL import Image, PngImagePlugin
 from pipeline.campaign import Campaign, Scene
 from pipeline.catalog import CatalogItem
 from pipeline.checks import (
+    CheckReport,
     CheckResult,
     Verdict,
+    build_report,
     check_copy,
     check_glyph_coverage,
     check_layout,
     check_price_reduction,
+    check_product_fidelity,
     check_product_pixels,
     check_text_contrast,
     check_text_ocr,
-    worst,
 )
 from pipeline.compose import BannerCopy, compose_banner
 from pipeline.errors import VitrinaError
@@ -78,9 +80,16 @@ class VariantPlan:
 class RenderedVariant:
     plan: VariantPlan
     png: bytes
-    verdict: Verdict
-    checks: list[CheckResult]
+    report: CheckReport
     lineage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.report.verdict
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return list(self.report.results)
 
     @property
     def reasons(self) -> list[str]:
@@ -194,18 +203,29 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
     )
     banner = compose_banner(scene.image, layout, banner_copy, brand, loc, min_text_px=fmt.min_text_px, logo=logo)
 
-    checks: list[CheckResult] = [
-        check_product_pixels(banner.image, scene.product_layer, scene.placement),
-        _mask_check(product),
-        *check_layout(banner.problems),
-        *check_text_contrast(banner.image, banner.blocks, brand),
-        *check_glyph_coverage(banner.blocks),
-        *check_text_ocr(banner.blocks, loc),  # cached per process by block text/font/size/colours
-        *check_copy({"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
-                    loc, brand, sku=plan.sku, on=brief.starts),
-        price_check,
+    policy = brand.checks
+    # Each entry runs only when the brand guide does not disable it (mandatory ones always run).
+    planned: list[tuple[str, Callable[[], CheckResult | list[CheckResult]]]] = [
+        ("product.pixels", lambda: check_product_pixels(banner.image, scene.product_layer, scene.placement)),
+        ("product.fidelity", lambda: check_product_fidelity(scene.product_layer, product.cutout,
+                                                            min_ssim=policy.product_min_ssim,
+                                                            max_delta_e=policy.product_max_delta_e)),
+        ("product.mask", lambda: _mask_check(product)),
+        ("layout.fit", lambda: check_layout(banner.problems)),
+        ("text.contrast", lambda: check_text_contrast(banner.image, banner.blocks, brand)),
+        ("text.glyphs", lambda: check_glyph_coverage(banner.blocks)),
+        ("text.ocr", lambda: check_text_ocr(banner.blocks, loc)),  # cached per process by text/font/size/colours
+        ("copy.claims", lambda: check_copy(
+            {"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
+            loc, brand, sku=plan.sku, on=brief.starts)),
+        ("price.reduction", lambda: price_check),
     ]
-    verdict = worst(checks)
+    checks: list[CheckResult] = []
+    for check_id, run in planned:
+        if policy.runs(check_id):
+            found = run()
+            checks.extend(found if isinstance(found, list) else [found])
+    report = build_report(checks, policy.disabled)
 
     lineage: dict[str, Any] = {
         "vitrina_version": VITRINA_VERSION,
@@ -238,7 +258,7 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
     }
     png = _encode_png(banner.image, {"vitrina:campaign": brief.campaign_id, "vitrina:sku": plan.sku,
                                      "vitrina:image_sha256": lineage["image_sha256"]})
-    return RenderedVariant(plan, png, verdict, checks, lineage)
+    return RenderedVariant(plan, png, report, lineage)
 
 
 def mask_digest(alpha: np.ndarray) -> str:

@@ -88,4 +88,6 @@ def test_run_with_the_tiny_model_end_to_end(tmp_path: Path, cli_tiny_model: Path
         data = json.loads(sidecar.read_text())
         gen = data["lineage"]["generation"]
         assert gen["backend"] == "diffusion" and gen["steps"] == 2 and gen["pipeline"] == "StableDiffusionInpaintPipeline"
-        assert any(c["check"].startswith("product") and c["verdict"] == "passed" for c in data["checks"])
+        report = data["check_report"]
+        assert any(c["check"] == "product.pixels" and c["verdict"] == "passed" for c in report["results"])
+        assert 0 <= data["brand_score"] == report["brand_score"] <= 1

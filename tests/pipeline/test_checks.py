@@ -94,3 +94,34 @@ def test_contrast_passes_dark_on_light_and_blocks_grey_on_grey():
     img, block = _text_block((150, 150, 150), "#A0A0A0")
     res = check_text_contrast(img, [block], BRAND)[0]
     assert res.verdict is Verdict.BLOCKED and res.code == "contrast.too_low" and res.score < 1.5
+
+
+def _packshot() -> Image.Image:
+    """A product-like RGBA cut-out with structure (label stripes) and colour."""
+    rng = np.random.default_rng(3)
+    arr = np.zeros((400, 240, 4), np.uint8)
+    arr[..., 0], arr[..., 1], arr[..., 2], arr[..., 3] = 40, 120, 200, 255
+    for y in range(60, 340, 40):
+        arr[y:y + 14, 30:210, :3] = (240, 230, 40)
+    arr[..., :3] = np.clip(arr[..., :3].astype(int) + rng.integers(-6, 7, arr[..., :3].shape), 0, 255)
+    return Image.fromarray(arr, "RGBA")
+
+
+def test_product_fidelity_passes_a_faithful_resize_and_blocks_shifts_and_stretches():
+    from pipeline.checks import check_product_fidelity
+
+    cutout = _packshot()
+    layer = cutout.resize((150, 250), Image.Resampling.LANCZOS)
+    ok = check_product_fidelity(layer, cutout, min_ssim=0.9, max_delta_e=2.0)
+    assert ok.verdict is Verdict.PASSED, ok.message
+
+    tinted = Image.fromarray(np.clip(np.asarray(layer).astype(int) + (25, 0, -25, 0), 0, 255).astype(np.uint8), "RGBA")
+    shifted = check_product_fidelity(tinted, cutout, min_ssim=0.9, max_delta_e=2.0)
+    assert shifted.verdict is Verdict.BLOCKED and shifted.code == "product.colour_or_structure_changed"
+    assert "ΔE2000" in shifted.message
+
+    stretched = check_product_fidelity(cutout.resize((200, 250)), cutout, min_ssim=0.9, max_delta_e=2.0)
+    assert stretched.verdict is Verdict.BLOCKED and stretched.code == "product.distorted"
+
+    flipped = check_product_fidelity(layer.transpose(Image.Transpose.FLIP_TOP_BOTTOM), cutout, min_ssim=0.9, max_delta_e=2.0)
+    assert flipped.verdict is Verdict.BLOCKED

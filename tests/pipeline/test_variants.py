@@ -60,3 +60,23 @@ def test_same_inputs_give_the_same_bytes(vitamin):
     a = render_variant(CAMPAIGN, vitamin, _plan("ja-JP", "story"), StudioBackend(), LOGO)
     b = render_variant(CAMPAIGN, vitamin, _plan("ja-JP", "story"), StudioBackend(), LOGO)
     assert a.png == b.png
+
+
+def test_check_report_scores_rules_and_the_brand_decides_what_runs(vitamin):
+    v = render_variant(CAMPAIGN, vitamin, _plan("fr-FR"), StudioBackend(), LOGO)
+    report = v.report.to_dict()
+    assert report["verdict"] == "blocked"
+    assert "price.reduction" in report["rules"]["failed"]
+    assert 0 < report["brand_score"] < 1
+    assert report["brand_score"] == round(report["rules"]["passed"] / report["rules"]["applicable"], 3)
+    assert {"product.pixels", "product.fidelity", "text.contrast"} <= {
+        r["check"].rsplit(".", 1)[0] if r["check"].startswith("text.contrast.") else r["check"] for r in report["results"]}
+
+    relaxed = CAMPAIGN.brand.model_copy(update={"checks": CAMPAIGN.brand.checks.model_copy(
+        update={"disabled": ["text.ocr", "product.fidelity"]})})
+    campaign = CAMPAIGN.__class__(**{**vars(CAMPAIGN), "brand": relaxed})
+    v2 = render_variant(campaign, vitamin, _plan("fr-FR"), StudioBackend(), LOGO)
+    ran = {r.check for r in v2.checks}
+    assert not any(c.startswith(("text.ocr", "product.fidelity")) for c in ran)
+    assert v2.report.to_dict()["rules"]["disabled"] == ["text.ocr", "product.fidelity"]
+    assert v2.verdict.value == "blocked"  # the price rule cannot be disabled
