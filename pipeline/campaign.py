@@ -18,6 +18,8 @@ from pipeline.brand import BrandGuide, LocaleCode, load_brand
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.config import read_yaml, validate_model
 from pipeline.errors import ConfigError
+from pipeline.locales import locale_info
+from pipeline.messages import KNOWN_VARIABLES, validate_message, variables_of
 
 __all__ = ["Scene", "LocalizedCopy", "Discount", "Brief", "Campaign", "load_campaign"]
 
@@ -34,6 +36,10 @@ class Scene(_Strict):
 
 
 class LocalizedCopy(_Strict):
+    """Copy for one locale. Each field is a message template (pipeline.messages): plain text, or
+    ICU plural syntax over `stock` and `percent`, e.g. `{stock, plural, one {Only # left} other
+    {Only # left}}`, rendered per variant with CLDR plural rules and the locale's digits."""
+
     headline: str = Field(min_length=1, max_length=120)
     cta: str = Field(min_length=1, max_length=40)
     subline: str = Field("", max_length=200)
@@ -82,6 +88,32 @@ class Campaign:
         return self.brief.skus if self.brief.skus is not None else self.catalog.skus
 
 
+COPY_FIELDS = ("headline", "subline", "cta")
+
+
+def _check_copy_templates(brief: Brief, brief_path: Path) -> None:
+    """Every copy field parses as a message template for its locale (pipeline.messages)."""
+    variables = KNOWN_VARIABLES if brief.discount else KNOWN_VARIABLES - {"percent"}
+    for loc, copy in brief.copy_.items():
+        for name in COPY_FIELDS:
+            template = getattr(copy, name)
+            field = f"copy.{loc}.{name}"
+            try:
+                validate_message(template, locale_info(loc), variables)
+            except ValueError as e:
+                problem = str(e)
+                if brief.discount is None and "percent" in _names(template):
+                    problem = "{percent} needs an announced discount in the brief (discount: {percent: N})"
+                raise ConfigError(brief_path, field, template, problem) from None
+
+
+def _names(template: str) -> frozenset[str]:
+    try:
+        return variables_of(template)
+    except ValueError:
+        return frozenset()
+
+
 def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
     """Load the brief and all it references; raise ConfigError on the first problem."""
     brief_path = Path(brief_path)
@@ -102,6 +134,7 @@ def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
             raise ConfigError(brief_path, f"locales[{i}]", loc, f"not a locale of brand {brand.name!r}")
         if loc not in brief.copy_:
             raise ConfigError(brief_path, "copy", loc, "no headline/CTA for this campaign locale")
+    _check_copy_templates(brief, brief_path)
 
     prompts_dir = near_brief(brief.prompts) if brief.prompts else default_prompts_dir
     for i, scene in enumerate(brief.scenes):
