@@ -68,6 +68,12 @@ class CheckResult:
         d["verdict"] = self.verdict.value
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CheckResult:
+        box = d.get("box")
+        return cls(d["check"], Verdict(d["verdict"]), d["code"], d["message"], d.get("score"),
+                   tuple(box) if box else None)  # type: ignore[arg-type]
+
 
 def worst(results: Iterable[CheckResult]) -> Verdict:
     verdict = Verdict.PASSED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.checks import CheckResult, build_report
 from pipeline.store import VariantRecord
 
 __all__ = ["asset_key", "sidecar_key", "publication_sidecar", "object_metadata"]
@@ -41,6 +42,7 @@ def publication_sidecar(v: VariantRecord, approved_by: list[dict[str, Any]]) -> 
             "copy": lin.get("copy"),
             "price": lin.get("price"),
         },
+        "brand_score": build_report(CheckResult.from_dict(c) for c in v.checks).brand_score,
         "checks": [{"check": c["check"], "verdict": c["verdict"], "code": c["code"], "message": c["message"]}
                    for c in v.checks],
     }

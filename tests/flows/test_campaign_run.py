@@ -72,6 +72,7 @@ def test_review_and_publish_to_a_folder_twice(demo_run: DemoRun, tmp_path: Path)
     assert rejected.returncode == 0
     shown = run_cli("review", "show", second, "--out", out)
     assert "rejected by sam: logo too close" in shown.stdout
+    assert "brand score" in shown.stdout and "product.pixels" in shown.stdout
 
     dam = tmp_path / "dam"
     pub1 = json.loads(run_cli("publish", "--dam", f"file://{dam}", "--out", out, "--json").stdout)
@@ -82,7 +83,7 @@ def test_review_and_publish_to_a_folder_twice(demo_run: DemoRun, tmp_path: Path)
     assert len(sidecars) == 1
     meta = json.loads(sidecars[0].read_text())
     assert meta["variant_id"] == first and meta["approvals"][0]["by"] == "dana"
-    assert {"sku", "locale", "format", "campaign", "lineage", "checks"} <= set(meta)
+    assert {"sku", "locale", "format", "campaign", "lineage", "checks", "brand_score"} <= set(meta)
 
 
 def test_publish_to_real_s3_uploads_each_asset_exactly_once(demo_run: DemoRun, s3_server):
