@@ -30,6 +30,9 @@ app.add_typer(review_app, name="review")
 from flows.models_cli import models_app  # noqa: E402
 
 app.add_typer(models_app, name="models")
+from flows.check_cli import check_app  # noqa: E402
+
+app.add_typer(check_app, name="check")
 
 # soft_wrap: long paths and messages stay one line (greppable) instead of being cut at 80 columns.
 out_console = Console(soft_wrap=True)
@@ -194,15 +197,20 @@ def review_show(variant: Annotated[str, typer.Argument(help="variant id")], out:
     except ReviewError as exc:
         fail(str(exc), 2)
     c = out_console
-    c.print(f"[bold]{v.variant_id}[/]  {v.sku} / {v.scene} / {v.format} / {v.locale}  verdict [bold]{v.verdict}[/]  review {v.review}", highlight=False)
+    from pipeline.checks import CheckResult, build_report
+
+    report = build_report([CheckResult.from_dict(d) for d in v.checks]).to_dict()
+    c.print(f"[bold]{v.variant_id}[/]  {v.sku} / {v.scene} / {v.format} / {v.locale}  verdict [bold]{v.verdict}[/]  "
+            f"review {v.review}  brand score {report['brand_score']:.2f} "
+            f"({report['rules']['passed']}/{report['rules']['applicable']} rules)", highlight=False)
     c.print(f"asset:   {store.blob_path(v.blob_sha)}", highlight=False, soft_wrap=True)
     c.print(f"source:  {v.lineage['product']['source']}", highlight=False, soft_wrap=True)
     c.print(f"copy:    {v.lineage['copy']['headline']} | {v.lineage['copy']['price']} | {v.lineage['copy']['cta']}", highlight=False)
     table = Table(title="checks")
-    for col in ("check", "verdict", "message"):
+    for col in ("check", "verdict", "message", "region"):
         table.add_column(col, overflow="fold")
     for ch in v.checks:
-        table.add_row(ch["check"], ch["verdict"], ch["message"])
+        table.add_row(ch["check"], ch["verdict"], ch["message"], ",".join(map(str, ch["box"])) if ch.get("box") else "")
     c.print(table)
     for a in store.audit(v.variant_id):
         c.print(f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else ""), highlight=False)

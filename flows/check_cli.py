@@ -1,0 +1,223 @@
+"""`vitrina check`: the compliance checks on their own, for designers and for automation.
+
+    vitrina check copy "TEXT" --locale de-DE --brand DIR [--sku SKU] [--catalog FEED] [--campaign BRIEF] [--json]
+    vitrina check image PATH --brand DIR [--format FORMAT] [--sidecar JSON] [--json]
+    vitrina check list [--brand DIR]
+
+Exit codes: 0 passes; 1 something was flagged (needs review or blocked); 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.errors import VitrinaError
+
+check_app = typer.Typer(no_args_is_help=True, help="Check copy or an image against the brand guide and the data.")
+_out = Console(soft_wrap=True)
+_err = Console(stderr=True, soft_wrap=True)
+
+# The verdict words of the command-line contract (the pipeline says passed/needs_review/blocked).
+CLI_VERDICT = {"passed": "pass", "needs_review": "needs_review", "blocked": "block"}
+STYLE = {"pass": "green", "needs_review": "yellow", "block": "red"}
+
+BrandOpt = Annotated[Path, typer.Option("--brand", help="brand folder (holds brand.yaml)")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output on stdout")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _load_brand(folder: Path) -> Any:
+    from pipeline.brand import load_brand
+
+    return load_brand(folder)
+
+
+@check_app.command("copy")
+def check_copy_cmd(
+    text: Annotated[str, typer.Argument(help="the copy line to check")],
+    locale: Annotated[str, typer.Option("--locale", help="campaign locale, e.g. de-DE")],
+    brand_dir: BrandOpt,
+    sku: Annotated[Optional[str], typer.Option("--sku", help="SKU the copy advertises (claims, price, stock)")] = None,
+    catalog: Annotated[Optional[Path], typer.Option("--catalog", help="catalog feed CSV (price_history.csv "
+                                                    "next to it is read too)")] = None,
+    campaign: Annotated[Optional[Path], typer.Option("--campaign", help="campaign brief: dates, discount, catalog")] = None,
+    on: Annotated[Optional[str], typer.Option("--on", help="day the copy runs, YYYY-MM-DD (default: the "
+                                              "campaign's start, else today)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Misleading claims, banned words and unsupported offers in one copy line."""
+    from pipeline.claims import CopyContext, find_claims
+    from pipeline.locales import locale_info
+
+    try:
+        loc = locale_info(locale)
+    except KeyError as exc:
+        _fail(f"--locale: {exc.args[0]}")
+    try:
+        brand = _load_brand(brand_dir)
+        if loc.code not in brand.locales:
+            _fail(f"--locale: {loc.code}: not one of the brand's locales ({', '.join(brand.locales)})")
+        day, ends, percent, feed = _campaign_facts(campaign, catalog, on)
+        item = None
+        if sku is not None:
+            if feed is None:
+                _fail("--sku needs --catalog FEED or --campaign BRIEF (prices, stock and history come from the feed)")
+            if sku not in feed.skus:
+                _fail(f"--sku: {sku}: not in the catalog {feed.path}")
+            item = feed.item(sku, loc.market)
+            if item is None:
+                _fail(f"--sku: {sku}: not listed for market {loc.market} in {feed.path}")
+        banned = tuple(brand.tone.banned_words) + tuple(brand.tone.banned_words_by_locale.get(loc.code, []))
+        ctx = CopyContext(locale=loc, on=day, claims=tuple(brand.claims), banned_words=banned, sku=sku, item=item,
+                          campaign_ends=ends, announced_percent=percent)
+        findings = find_claims(text, ctx)
+    except VitrinaError as exc:
+        _fail(str(exc))
+    worst = max((f.severity for f in findings), key=lambda v: v.rank, default=None)
+    verdict = CLI_VERDICT[worst.value] if worst else "pass"
+    payload = {
+        "verdict": verdict,
+        "findings": [{"rule": f.rule, "category": f.category, "span": list(f.span), "text": f.matched,
+                      "severity": CLI_VERDICT[f.severity.value], "message": f.message} for f in findings],
+    }
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        _out.print(f"[bold {STYLE[verdict]}]{verdict}[/]  {escape(text)}", highlight=False)
+        for f in payload["findings"]:
+            _out.print(f"  [{STYLE[f['severity']]}]{f['severity']}[/] {f['rule']} "
+                       f"[dim]{f['span'][0]}-{f['span'][1]}[/] {escape(repr(f['text']))}: {escape(f['message'])}",
+                       highlight=False)
+    raise typer.Exit(0 if verdict == "pass" else 1)
+
+
+def _campaign_facts(campaign: Path | None, catalog: Path | None, on: str | None) -> tuple[date, date | None, int | None, Any]:
+    """(day the copy runs, campaign end, announced discount, catalog) from the options given."""
+    from pipeline.campaign import load_campaign
+    from pipeline.catalog import load_catalog
+
+    ends = percent = feed = None
+    day = date.today()
+    if campaign is not None:
+        loaded = load_campaign(campaign, Path(__file__).resolve().parent.parent / "prompts")
+        day, ends, feed = loaded.brief.starts, loaded.brief.ends, loaded.catalog
+        percent = loaded.brief.discount.percent if loaded.brief.discount else None
+    if catalog is not None:
+        history = catalog.with_name("price_history.csv")
+        feed = load_catalog(catalog, history if history.is_file() else None)
+    if on is not None:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            _fail(f"--on: {on}: not a date (YYYY-MM-DD)")
+    return day, ends, percent, feed
+
+
+@check_app.command("image")
+def check_image_cmd(
+    path: Annotated[Path, typer.Argument(help="banner image (PNG or JPEG)")],
+    brand_dir: BrandOpt,
+    format_id: Annotated[Optional[str], typer.Option("--format", help="channel format id (default: from the "
+                                                     "sidecar, else the brand format with the image's size)")] = None,
+    sidecar: Annotated[Optional[Path], typer.Option("--sidecar", help="lineage JSON Vitrina wrote for this image "
+                                                    "(default: PATH with .json next to it)")] = None,
+    ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="look for stray text with OCR")] = True,
+    as_json: JsonOpt = False,
+) -> None:
+    """Brand, safety and quality checks on one image; a Vitrina sidecar adds the layout it was made with."""
+    from PIL import Image, UnidentifiedImageError
+
+    from pipeline.checks import build_report, image_check_settings
+    from pipeline.image_checks import ImageContext, context_from_lineage, run_image_checks
+
+    try:
+        brand = _load_brand(brand_dir)
+        try:
+            with Image.open(path) as opened:
+                source_format = opened.format
+                image = opened.convert("RGB")
+        except FileNotFoundError:
+            _fail(f"{path}: file not found")
+        except (UnidentifiedImageError, OSError) as exc:
+            _fail(f"{path}: not a readable image ({exc})")
+        lineage = _read_sidecar(path, sidecar)
+        ctx = context_from_lineage(lineage, brand) if lineage else ImageContext()
+        fmt = ctx.format
+        if format_id is not None:
+            if format_id not in brand.format_by_id:
+                _fail(f"--format: {format_id}: not one of the brand's formats ({', '.join(brand.format_by_id)})")
+            fmt = brand.format_by_id[format_id]
+        elif fmt is None:
+            fmt = next((f for f in brand.formats if f.size == image.size), None)
+        ctx = ctx.__class__(**{**vars(ctx), "format": fmt, "source_format": source_format})
+        with Image.open(brand.logo_path) as logo_file:
+            logo = logo_file.convert("RGBA")
+        enabled = [c for c in _image_check_ids() if brand.checks.runs(c)]
+        results = run_image_checks(image, brand, ctx, image_check_settings(brand.checks), logo=logo, ocr=ocr,
+                                   enabled=enabled)
+    except VitrinaError as exc:
+        _fail(str(exc))
+    report = build_report(results, brand.checks.disabled).to_dict()
+    verdict = CLI_VERDICT[report["verdict"]]
+    payload = {"image": str(path), "format": fmt.id if fmt else None, "sidecar": bool(lineage), **report,
+               "verdict": verdict}
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        _out.print(f"[bold {STYLE[verdict]}]{verdict}[/]  {escape(str(path))}  brand score {report['brand_score']:.2f}"
+                   f"  ({fmt.id if fmt else 'no format: safe zones and resolution not checked'})", highlight=False)
+        for r in report["results"]:
+            v = CLI_VERDICT[r["verdict"]]
+            box = f" [dim]box {tuple(r['box'])}[/]" if r.get("box") else ""
+            _out.print(f"  [{STYLE[v]}]{v:12}[/] {r['check']}: {escape(r['message'])}{box}", highlight=False)
+    raise typer.Exit(0 if verdict == "pass" else 1)
+
+
+def _image_check_ids() -> list[str]:
+    from pipeline.check_registry import CHECKS
+
+    return [c.id for c in CHECKS.values() if c.category in ("brand", "safety", "quality", "layout", "text")]
+
+
+def _read_sidecar(image_path: Path, sidecar: Path | None) -> dict[str, Any] | None:
+    """The lineage dict from Vitrina's sidecar (the store's {..., "lineage": {...}} or a bare lineage)."""
+    candidate = sidecar if sidecar is not None else image_path.with_suffix(".json")
+    if not candidate.is_file():
+        if sidecar is not None:
+            _fail(f"--sidecar: {sidecar}: file not found")
+        return None
+    try:
+        data = json.loads(candidate.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        _fail(f"{candidate}: not a JSON sidecar ({exc})")
+    return data.get("lineage", data) if isinstance(data, dict) else None
+
+
+@check_app.command("list")
+def list_checks(brand_dir: Annotated[Optional[Path], typer.Option("--brand", help="show what this brand runs")] = None) -> None:
+    """Every check Vitrina knows: id, category, what it needs, whether the brand runs it."""
+    from pipeline.check_registry import CHECKS
+
+    brand = None
+    if brand_dir is not None:
+        try:
+            brand = _load_brand(brand_dir)
+        except VitrinaError as exc:
+            _fail(str(exc))
+    table = Table("check", "category", "needs", "runs" if brand else "mandatory", "what it verifies")
+    for spec in CHECKS.values():
+        runs = ("yes" if brand.checks.runs(spec.id) else "disabled") if brand else ("yes" if spec.mandatory else "")
+        table.add_row(spec.id, spec.category, ", ".join(spec.needs), runs, spec.description)
+    _out.print(table)
