@@ -17,6 +17,11 @@ object (the shadow is background: not in the ground truth), off-white + mild sen
 
 Metrics per case: IoU of ``alpha >= 128``; boundary F-score at 2 px tolerance (BF@2); mean
 symmetric boundary distance in px (edge); confidence; milliseconds per `product_mask` call.
+
+Calibration: a variant goes to review when its cut-out's confidence is below 0.8
+(``pipeline.variants.MIN_MASK_CONFIDENCE``). The confusion table counts, per IoU bucket
+(< 0.90 bad, 0.90-0.95 fair, >= 0.95 good), the cases reported confident and not: every bad
+case should be not confident, and (almost) every good one confident.
 """
 
 from __future__ import annotations
@@ -45,7 +50,9 @@ SS = 4  # supersampling factor for synthetic drawings
 REAL_MAX_SIDE = 640  # real cut-outs are re-composited at most this big
 DEMO = ROOT / "demo" / "products"
 REAL = ("B074M5HPBD/dcace9b5.jpg", "B0799CK52K/528c608a.jpg", "B0799CK52K/d80a51d3.jpg", "B07GTFSCHB/844a1cce.jpg")
-REVIEW_BELOW = 0.5  # pipeline.triage._MIN_CONFIDENCE
+REVIEW_BELOW = 0.5  # pipeline.triage._MIN_CONFIDENCE: below this the photo is not used at all
+CONFIDENT_AT = 0.8  # pipeline.variants.MIN_MASK_CONFIDENCE: below this a variant goes to review
+BUCKETS = (("IoU < 0.90", 0.0, 0.90), ("0.90 <= IoU < 0.95", 0.90, 0.95), ("IoU >= 0.95", 0.95, 1.01))
 
 
 # --- ground-truth objects: (RGB float HxWx3, alpha float HxW in 0..1) -------------------------
@@ -255,6 +262,10 @@ class Result:
     def review(self) -> bool:
         return self.confidence < REVIEW_BELOW
 
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENT_AT
+
 
 def objects(names: list[str] | None = None, real: bool = True) -> dict[str, tuple[bool, Object]]:
     out: dict[str, tuple[bool, Object]] = {}
@@ -296,15 +307,24 @@ def summary(results: list[Result]) -> list[tuple[str, list[Result]]]:
     ]
 
 
+def confusion(results: list[Result]) -> list[tuple[str, int, int]]:
+    """Per IoU bucket: (label, confident cases, not confident cases)."""
+    rows = []
+    for label, low, high in BUCKETS:
+        bucket = [r for r in results if low <= r.iou < high]
+        rows.append((label, sum(r.confident for r in bucket), sum(not r.confident for r in bucket)))
+    return rows
+
+
 def markdown(results: list[Result]) -> str:
     lines = [
-        "| object | background | IoU | BF@2px | edge px | confidence | review | ms | notes |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| object | background | IoU | BF@2px | edge px | confidence | confident | review | ms | notes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.obj} | {r.background} | {r.iou:.4f} | {r.bf:.3f} | {r.edge:.2f} | {r.confidence:.2f} | "
-            f"{'yes' if r.review else ''} | {r.ms:.0f} | {'; '.join(r.notes)} |"
+            f"{'yes' if r.confident else 'no'} | {'yes' if r.review else ''} | {r.ms:.0f} | {'; '.join(r.notes)} |"
         )
     lines += ["", "| subset | cases | mean IoU | min IoU | mean BF@2px | mean edge px |", "|---|---|---|---|---|---|"]
     for label, rs in summary(results):
@@ -313,6 +333,8 @@ def markdown(results: list[Result]) -> str:
                 f"| {label} | {len(rs)} | {_mean([r.iou for r in rs]):.4f} | {min(r.iou for r in rs):.4f} | "
                 f"{_mean([r.bf for r in rs]):.3f} | {_mean([r.edge for r in rs]):.2f} |"
             )
+    lines += ["", f"| IoU bucket | confident (>= {CONFIDENT_AT}) | not confident |", "|---|---|---|"]
+    lines += [f"| {label} | {yes} | {no} |" for label, yes, no in confusion(results)]
     return "\n".join(lines)
 
 
@@ -329,7 +351,7 @@ def main() -> None:
         for r in results:
             print(
                 f"{r.obj:26} {r.background:10} {r.iou:7.4f} {r.bf:6.3f} {r.edge:6.2f} {r.confidence:5.2f} "
-                f"{r.ms:5.0f}  {'REVIEW ' if r.review else ''}{'; '.join(r.notes)}"
+                f"{r.ms:5.0f}  {'' if r.confident else 'LOW '}{'REVIEW ' if r.review else ''}{'; '.join(r.notes)}"
             )
         for label, rs in summary(results):
             if rs:
@@ -338,6 +360,9 @@ def main() -> None:
                     f"min {min(r.iou for r in rs):.4f} BF@2 {_mean([r.bf for r in rs]):.3f} "
                     f"edge {_mean([r.edge for r in rs]):.2f} px"
                 )
+        print(f"{'IoU bucket':20} {'confident':>9} {'not confident':>13}   (confident = confidence >= {CONFIDENT_AT})")
+        for label, yes, no in confusion(results):
+            print(f"{label:20} {yes:9d} {no:13d}")
     print(f"# {platform.machine()} {platform.python_version()}, numpy {np.__version__}, opencv {cv2.__version__}", file=sys.stderr)
 
 

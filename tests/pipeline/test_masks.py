@@ -286,3 +286,75 @@ def test_bottle_keeps_its_pale_label_band() -> None:
     assert to_array(img)[858, 650, :3].min() >= 225  # near-white band on the label
     assert alpha_at(mask, 650, 858) == 255
     assert alpha_at(mask, 500, 500) == 255 and alpha_at(mask, 512, 990) == 0
+
+
+# --- confidence: what lowers it, and what must not --------------------------------------------
+
+
+def _soft_shadow(img: Image.Image, centre: tuple[int, int], half: tuple[int, int], darkest: float) -> Image.Image:
+    """Darken the (white) floor with a blurred grey ellipse, as a studio contact shadow does."""
+    arr = to_array(img.convert("RGB")).astype(np.float32)
+    shade = np.zeros(arr.shape[:2], np.float32)
+    cv2.ellipse(shade, centre, half, 0, 0, 360, 1.0, -1)
+    shade = cv2.GaussianBlur(shade, (0, 0), 5.0) * darkest
+    return Image.fromarray(np.clip(arr * (1 - shade[:, :, None]) + 0.5, 0, 255).astype(np.uint8))
+
+
+def test_grey_contact_shadow_is_left_out_but_a_grey_base_is_kept() -> None:
+    def product(draw: ImageDraw.ImageDraw, s: int) -> None:
+        draw.rectangle((150 * s, 60 * s, 250 * s, 200 * s), fill=(30, 90, 160))  # blue body
+        draw.rectangle((140 * s, 200 * s, 260 * s, 230 * s), fill=(150, 150, 150))  # grey base, sharp edges
+
+    plain = supersampled((400, 300), (255, 255, 255), product)
+    # The shadow is drawn under the product, so only the floor around the base is darkened.
+    floor = _soft_shadow(Image.new("RGB", (400, 300), "white"), (200, 232), (110, 8), 0.35)
+    shaded = Image.fromarray(
+        np.where(to_array(plain.convert("RGB")) < 250, to_array(plain.convert("RGB")), to_array(floor))
+    )
+    mask = product_mask(shaded)
+    assert "grey contact shadow under the product left out" in mask.notes
+    assert alpha_at(mask, 200, 215) == 255 and alpha_at(mask, 145, 215) == 255  # the grey base stays
+    assert alpha_at(mask, 200, 236) == 0 and alpha_at(mask, 95, 232) == 0  # the shadow goes
+    assert mask.confidence >= 0.8
+
+    kept = product_mask(plain)  # no shadow: the grey base is not mistaken for one
+    assert "grey contact shadow under the product left out" not in kept.notes and kept.confidence == 1.0
+    assert alpha_at(kept, 200, 228) == 255
+
+
+def test_white_label_on_off_white_is_not_confident() -> None:
+    """The label is 3 levels from the background: the mask loses it, and says so."""
+
+    def bottle(draw: ImageDraw.ImageDraw, s: int) -> None:
+        draw.rectangle((150 * s, 40 * s, 250 * s, 270 * s), fill=(30, 120, 70))
+        draw.rectangle((150 * s, 120 * s, 250 * s, 190 * s), fill=(250, 250, 248))  # full-width label
+
+    mask = product_mask(supersampled((400, 300), (0xF7, 0xF7, 0xF5), bottle))
+    assert mask.confidence < 0.8
+    assert any(note.startswith("edges blend into the background along") for note in mask.notes)
+
+
+def test_soft_edged_product_gets_a_measured_ramp() -> None:
+    """A blurred (fur-like) edge: the outline at half cover, a wide alpha ramp, a note."""
+    img = supersampled((300, 300), (255, 255, 255), lambda d, s: d.ellipse((70 * s, 70 * s, 230 * s, 230 * s), fill=(190, 60, 90)))
+    arr = to_array(img.convert("RGB")).astype(np.float32)
+    coverage = cv2.GaussianBlur((arr.min(axis=2) < 250).astype(np.float32), (0, 0), 3.0)
+    soft = Image.fromarray(np.clip(255 * (1 - coverage[:, :, None]) + np.array([190, 60, 90]) * coverage[:, :, None] + 0.5, 0, 255).astype(np.uint8))
+    mask = product_mask(soft)
+    assert any(note.startswith("soft edges along") for note in mask.notes), mask.notes
+    solid = mask.alpha >= 128
+    truth = coverage >= 0.5
+    assert np.count_nonzero(solid & truth) / np.count_nonzero(solid | truth) >= 0.97
+    ramp = (mask.alpha > 0) & (mask.alpha < 255)
+    assert np.count_nonzero(ramp) > np.pi * 160 * 3  # several px wide all round
+
+
+@needs_demo
+@pytest.mark.parametrize(
+    "name", ["B074M5HPBD/dcace9b5.jpg", "B0799CK52K/528c608a.jpg", "B0799CK52K/d80a51d3.jpg", "B07GTFSCHB/844a1cce.jpg"]
+)
+def test_demo_packshots_stay_confident(name: str) -> None:
+    """The packshots the demo uses: no doubt about their edges, nothing sent to review."""
+    _, mask = demo_mask(name)
+    assert mask.confidence >= 0.9, mask.notes
+    assert not any(note.startswith(("edges blend", "soft edges")) for note in mask.notes), mask.notes
