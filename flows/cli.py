@@ -28,8 +28,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
 app.add_typer(review_app, name="review")
 from flows.models_cli import models_app  # noqa: E402
+from flows.verify_cli import verify  # noqa: E402
 
 app.add_typer(models_app, name="models")
+app.command("verify")(verify)
 from flows.check_cli import check_app  # noqa: E402
 
 app.add_typer(check_app, name="check")

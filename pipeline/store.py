@@ -5,12 +5,15 @@ Layout of an output folder:
     catalog.sqlite                 runs, variants, audit, publications, skipped
     blobs/sha256/ab/<sha>.png      every asset once, named by the hash of its bytes
     blobs/sha256/ab/<sha>.json     its lineage sidecar
+    cutouts/sha256/ab/<sha>.png    each product cut-out (RGBA PNG) once, named by the SHA-256 of its
+                                   decoded pixels (`image_sha256`, = lineage product.cutout_sha256)
     runs/<run_id>/...              browsable copies (hard links) and the run report
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import sqlite3
@@ -21,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "VariantRecord", "ReviewError", "sha256_bytes", "variant_id"]
+__all__ = ["Store", "VariantRecord", "ReviewError", "sha256_bytes", "variant_id", "blob_location", "cutout_location"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -61,6 +64,16 @@ def variant_id(campaign_id: str, sku: str, scene: str, fmt: str, locale: str, bl
     """Stable id: the same inputs producing the same bytes are the same variant across runs."""
     key = "|".join((campaign_id, sku, scene, fmt, locale, blob_sha))
     return "v" + hashlib.sha256(key.encode()).hexdigest()[:11]
+
+
+def blob_location(root: Path, sha: str, suffix: str = ".png") -> Path:
+    """Where a store rooted at `root` keeps the blob with this SHA-256 (of its bytes)."""
+    return Path(root) / "blobs" / "sha256" / sha[:2] / f"{sha}{suffix}"
+
+
+def cutout_location(root: Path, pixel_sha: str) -> Path:
+    """Where a store rooted at `root` keeps the cut-out whose decoded pixels hash to `pixel_sha`."""
+    return Path(root) / "cutouts" / "sha256" / pixel_sha[:2] / f"{pixel_sha}.png"
 
 
 def _now() -> str:
@@ -121,7 +134,7 @@ class Store:
     # --- blobs --------------------------------------------------------------------------------
 
     def blob_path(self, sha: str, suffix: str = ".png") -> Path:
-        return self.root / "blobs" / "sha256" / sha[:2] / f"{sha}{suffix}"
+        return blob_location(self.root, sha, suffix)
 
     def put_blob(self, data: bytes, suffix: str = ".png") -> str:
         sha = sha256_bytes(data)
@@ -138,6 +151,31 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         return path
+
+    def put_cutout(self, cutout: Any) -> str:
+        """Keep a product cut-out (an RGBA PIL image) as a PNG named by the SHA-256 of its pixels.
+
+        Returns that hash, which is what lineage records as ``product.cutout_sha256``: with the
+        banner and its sidecar, the cut-out is all `vitrina verify` (or anyone) needs to check the
+        banner's product pixels. Written once; a cut-out already stored is left as it is.
+        """
+        from pipeline.imageio import image_sha256  # Pillow only where images are handled
+
+        if getattr(cutout, "mode", None) != "RGBA":
+            raise ValueError(f"a cut-out must be an RGBA image, got {getattr(cutout, 'mode', type(cutout).__name__)}")
+        sha = image_sha256(cutout)
+        path = self.cutout_path(sha)
+        if not path.exists():
+            buf = io.BytesIO()
+            cutout.save(buf, "PNG", compress_level=6)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".png.tmp")
+            tmp.write_bytes(buf.getvalue())
+            os.replace(tmp, path)
+        return sha
+
+    def cutout_path(self, pixel_sha: str) -> Path:
+        return cutout_location(self.root, pixel_sha)
 
     def link_into_run(self, sha: str, run_id: str, relative: str, suffix: str = ".png") -> Path:
         """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail)."""
