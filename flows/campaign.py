@@ -76,6 +76,8 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
             reporter().advance(len(plans), f"{sku}: skipped")
             reporter().note(f"{sku}: skipped, {reason}")
             return counts
+        # Kept next to the assets so anyone can verify product pixels later (`vitrina verify`).
+        store.put_cutout(product.cutout)
         backend = make_backend(backend_name, campaign, backend_options)
         with Image.open(campaign.brand.logo_path) as logo_file:
             logo = logo_file.convert("RGBA")

@@ -115,3 +115,12 @@ def test_publish_to_unreachable_s3_fails_with_one_line(demo_run: DemoRun):
                    str(demo_run.out), env=env)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "127.0.0.1:9" in proc.stderr
+
+
+def test_every_run_banner_verifies_from_what_the_run_stored(demo_run: DemoRun):
+    """The run keeps each SKU's cut-out, so `vitrina verify` needs nothing but the output folder."""
+    banners = sorted((demo_run.out / "runs").rglob("*.png"))
+    assert banners
+    proc = run_cli("verify", str(banners[0]), "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True
