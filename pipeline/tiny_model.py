@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["TINY_SIZE", "build_tiny_sd_inpaint", "write_tiny_sd_inpaint", "write_clip_tokenizer_files"]
+__all__ = ["TINY_SIZE", "build_tiny_sd_inpaint", "write_tiny_sd_inpaint", "write_clip_tokenizer_files", "write_tiny_lora"]
 
 TINY_SIZE = 64  # native resolution: UNet sample_size 32 x VAE scale factor 2
 
@@ -111,3 +111,26 @@ def write_tiny_sd_inpaint(directory: Path, seed: int = 0) -> Path:
     transformers_logging.disable_progress_bar()
     pipe.save_pretrained(directory, safe_serialization=True)
     return directory
+
+
+def write_tiny_lora(model_dir: Path, out_file: Path, *, rank: int = 4, seed: int = 0) -> Path:
+    """A random style LoRA for the tiny pipeline's UNet, saved the way trainers save one
+    (`save_lora_weights`, .safetensors), so the brand-LoRA path (peft) runs without downloads."""
+    import torch
+    from diffusers import StableDiffusionInpaintPipeline
+    from peft import LoraConfig, get_peft_model_state_dict
+
+    pipe = StableDiffusionInpaintPipeline.from_pretrained(str(model_dir), safety_checker=None)
+    torch.manual_seed(seed)
+    config = LoraConfig(r=rank, lora_alpha=rank, init_lora_weights="gaussian",
+                        target_modules=["to_k", "to_q", "to_v", "to_out.0"])
+    pipe.unet.add_adapter(config)
+    with torch.no_grad():  # gaussian init leaves lora_B at zero (a no-op LoRA): make it visible
+        for name, param in pipe.unet.named_parameters():
+            if "lora_B" in name:
+                param.normal_(0, 0.5)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    StableDiffusionInpaintPipeline.save_lora_weights(
+        str(out_file.parent), unet_lora_layers=get_peft_model_state_dict(pipe.unet), weight_name=out_file.name,
+        safe_serialization=True)
+    return out_file

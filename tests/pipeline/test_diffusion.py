@@ -185,3 +185,22 @@ def test_model_from_the_brand_is_relative_to_the_brand_folder(tiny_model: Path, 
     b = DiffusionBackend.from_imagery(imagery, tiny_model.parent)
     assert b.model.path == tiny_model.resolve() and b.settings.steps == 3
     assert DiffusionBackend.from_imagery(imagery, tiny_model.parent, steps=1).settings.steps == 1
+
+
+def test_brand_style_lora_loads_changes_the_scene_and_is_recorded(tiny_model: Path, tmp_path: Path):
+    """A real .safetensors LoRA through load_lora_weights (peft): same seed, different scene, the
+    product still byte-identical, and the lineage names the file, its hash and the scale."""
+    from pipeline.brand import ImageryStyle
+    from pipeline.tiny_model import write_tiny_lora
+
+    write_tiny_lora(tiny_model, tmp_path / "styles" / "halden.safetensors")
+    plain = DiffusionBackend(DiffusionSettings(model=str(tiny_model), steps=STEPS))
+    styled = DiffusionBackend.from_imagery(ImageryStyle(lora="styles/halden.safetensors", lora_scale=0.9, steps=STEPS),
+                                           tmp_path, model=str(tiny_model))
+    request = _request((512, 512), seed=7)
+    a, b = plain.render(request), styled.render(request)
+    assert np.asarray(a.image).tobytes() != np.asarray(b.image).tobytes()
+    total, differing = product_pixels_unchanged(b.image, b.product_layer, b.placement)
+    assert total > 0 and differing == 0
+    lora = b.lineage["lora"]
+    assert Path(lora["path"]).name == "halden.safetensors" and lora["scale"] == 0.9 and len(lora["sha256"]) == 64
