@@ -26,6 +26,7 @@ not on the batch it was made in (up to float rounding of batched kernels, see `r
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 from dataclasses import dataclass, field
@@ -367,10 +368,13 @@ class DiffusionBackend:
         inputs = [inpaint_inputs(r.size, layer, pl.box, r.palette.get("background", "#808080"), bucket)
                   for r, (layer, pl) in zip(requests, placed)]
         generators = [torch.Generator("cpu").manual_seed(r.seed) for r in requests]
+        # Flux Fill takes no negative prompt (guidance is distilled); the SD / SDXL pipelines do.
+        negative = ({"negative_prompt": [r.negative_prompt for r in requests]}
+                    if "negative_prompt" in inspect.signature(self.pipe.__call__).parameters else {})
         with torch.inference_mode():
             out = self.pipe(
                 prompt=[r.prompt for r in requests],
-                negative_prompt=[r.negative_prompt for r in requests],
+                **negative,
                 image=[i for i, _ in inputs],
                 mask_image=[m for _, m in inputs],
                 height=bucket[1], width=bucket[0],

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-__all__ = ["TINY_SIZE", "build_tiny_sd_inpaint", "write_tiny_sd_inpaint", "write_clip_tokenizer_files", "write_tiny_lora"]
+__all__ = ["TINY_SIZE", "build_tiny_sd_inpaint", "write_tiny_sd_inpaint", "write_clip_tokenizer_files", "write_tiny_lora",
+           "build_tiny_sdxl_inpaint", "write_tiny_sdxl_inpaint"]
 
 TINY_SIZE = 64  # native resolution: UNet sample_size 32 x VAE scale factor 2
 
@@ -134,3 +135,62 @@ def write_tiny_lora(model_dir: Path, out_file: Path, *, rank: int = 4, seed: int
         str(out_file.parent), unet_lora_layers=get_peft_model_state_dict(pipe.unet), weight_name=out_file.name,
         safe_serialization=True)
     return out_file
+
+
+def build_tiny_sdxl_inpaint(seed: int = 0):
+    """A StableDiffusionXLInpaintPipeline with random tiny weights: the SDXL path (two text
+    encoders, pooled embeddings, micro-conditioning, VAE upcast config) without downloads."""
+    import tempfile
+
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLInpaintPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=9, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=8, transformer_layers_per_block=(1, 2),
+        projection_class_embeddings_input_dim=80, cross_attention_dim=64,  # 80 = 32 pooled + 6 x 8 time ids
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        block_out_channels=[32, 64], in_channels=3, out_channels=3,
+        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
+        up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"], latent_channels=4, sample_size=128,
+        force_upcast=True,  # as SDXL's VAE: decoded in float32 when the pipeline runs in float16
+    )
+    config = dict(bos_token_id=0, eos_token_id=1, pad_token_id=1, hidden_size=32, intermediate_size=37,
+                  layer_norm_eps=1e-5, num_attention_heads=4, num_hidden_layers=5, vocab_size=1000,
+                  hidden_act="gelu", projection_dim=32)
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(CLIPTextConfig(**config))
+    text_encoder_2 = CLIPTextModelWithProjection(CLIPTextConfig(**config))
+    with tempfile.TemporaryDirectory() as tmp:
+        tok_dir = write_clip_tokenizer_files(Path(tmp) / "tokenizer-src")
+        tokenizer = CLIPTokenizer.from_pretrained(str(tok_dir), model_max_length=77)
+        tokenizer_2 = CLIPTokenizer.from_pretrained(str(tok_dir), model_max_length=77)
+    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+                                       steps_offset=1, timestep_spacing="leading")
+    return StableDiffusionXLInpaintPipeline(
+        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, text_encoder_2=text_encoder_2,
+        tokenizer_2=tokenizer_2, unet=unet, scheduler=scheduler, requires_aesthetics_score=False,
+        force_zeros_for_empty_prompt=True,
+    )
+
+
+def write_tiny_sdxl_inpaint(directory: Path, seed: int = 0) -> Path:
+    """The tiny SDXL pipeline, `save_pretrained` (safetensors) so `from_pretrained(dir)` loads it."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
+    build_tiny_sdxl_inpaint(seed).save_pretrained(directory, safe_serialization=True)
+    return directory

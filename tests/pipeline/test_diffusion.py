@@ -204,3 +204,19 @@ def test_brand_style_lora_loads_changes_the_scene_and_is_recorded(tiny_model: Pa
     assert total > 0 and differing == 0
     lora = b.lineage["lora"]
     assert Path(lora["path"]).name == "halden.safetensors" and lora["scale"] == 0.9 and len(lora["sha256"]) == 64
+
+
+def test_sdxl_architecture_runs_batched_with_untouched_product(tmp_path: Path):
+    """The SDXL inpainting path (two text encoders, pooled embeddings, micro-conditioning) from a
+    tiny random SDXL pipeline: picked by AutoPipelineForInpainting from model_index.json."""
+    from pipeline.tiny_model import write_tiny_sdxl_inpaint
+
+    model = write_tiny_sdxl_inpaint(tmp_path / "tiny-sdxl")
+    sdxl = DiffusionBackend(DiffusionSettings(model=str(model), steps=STEPS, max_batch=4))
+    results = sdxl.render_batch([_request((1080, 1080), seed=1), _request((1200, 628), seed=2)])
+    assert [r.image.size for r in results] == [(1080, 1080), (1200, 628)]
+    for r in results:
+        total, differing = product_pixels_unchanged(r.image, r.product_layer, r.placement)
+        assert total > 0 and differing == 0
+        assert r.lineage["pipeline"] == "StableDiffusionXLInpaintPipeline"
+    assert [r.lineage["bucket"]["family"] for r in results] == ["square", "wide"]
