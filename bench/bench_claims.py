@@ -7,7 +7,8 @@
 Each JSONL line: {"text", "locale", "expect": "flag"|"ok", "category", optional "also": [categories
 that may legitimately be found too], optional "context": {"sku", "stock", "price", "currency",
 "history": [{"since", "price"}], "campaign_ends", "on", "claims": [Claim fields], "banned_words",
-"announced_percent"}, "note"}.
+"announced_percent"}, "note", "batch"}. The held-out set has two batches: "original" (written
+before the engine existed) and "fresh" (written after tuning on the corpus, measured once, not tuned on).
 
 A flag line counts as found when a finding of its category is reported; an ok line is a false flag
 when anything at all is reported (NEEDS_REVIEW included: it stops the banner too).
@@ -167,8 +168,16 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_file():
             print(f"== {name}: {path} missing")
             continue
-        summary[name] = evaluate(load(path))
+        rows = load(path)
+        summary[name] = evaluate(rows)
         report(name, summary[name])
+        batches = sorted({r.get("batch", "original") for r in rows})
+        if len(batches) > 1:
+            summary[name]["batches"] = {}
+            for b in batches:
+                res = evaluate([r for r in rows if r.get("batch", "original") == b])
+                summary[name]["batches"][b] = {k: res[k] for k in ("lines", "flag_lines", "ok_lines", "recall", "false_flag_rate")}
+                print(f"   batch {b!r}: {res['lines']} lines, recall {_pct(res['recall'])} %, false flags {_pct(res['false_flag_rate'])} %")
     if "corpus" in summary and "holdout" in summary:
         c, h = summary["corpus"], summary["holdout"]
         print(f"== corpus vs held-out: recall {_pct(c['recall'])} vs {_pct(h['recall'])} %, "

@@ -492,9 +492,9 @@ _ENV: dict[str, list[_Row]] = {
         ("environmental.generic", r"\b(?:go|goes|going|gone|went|think|thinking|be|live|living|shop|shopping|choose|choosing|stay|buy|buying|act|truly|100 ?%|100 percent|certified|totally|naturally|clean (?:and|&)) green\b|\bgreen (?:and|&) clean\b|\bgreen (?:by (?:design|nature|default)|at heart|to the core|from the (?:inside|start|ground up))\b"),
         ("environmental.generic", r"\bgreen[- ](?:" + _GREEN_NOUNS + r")\b"),
         ("environmental.generic", r"\bsustainab\w*|\bresponsibl[ey][- ](?:made|sourced|produced|crafted|grown|manufactured|harvested|packaged)\b|\b(?:consciously|sustainably)[- ](?:made|sourced|produced|crafted|grown)\b|\bconscious (?:choice|collection|living|fashion|consumer|consumption|shopping|line|edition|range|style|beauty)\b"),
-        ("environmental.generic", r"\b(?:renewable|clean|solar|wind)[- ](?:energy|power|electricity|powered)\b|\bzero[- ]waste\b|\bcircular (?:fashion|design|economy)\b"),
+        ("environmental.generic", r"\b(?:renewable|clean|solar|wind)[- ](?:energy|power|electricity|powered)\b|\bzero[- ]waste\b|\b(?:low|less|reduced|minimal)[- ]waste\b|\bcircular (?:fashion|design|economy)\b|\bresponsible (?:choice|fashion|materials?|packaging|production|consumption|shopping|sourcing)\b"),
         ("environmental.neutrality", r"\b(?:carbon|climate|co2|ghg|emissions?|greenhouse[- ]gas)[- ]?(?:neutral|neutrality|negative|positive|free|zero|compensated|offset|balanced)\b|\bnet[- ]?zero\b|\bzero[- ](?:carbon|emissions?|co2|impact|footprint)\b|\b(?:low|lower|reduced|minimal|no)[- ](?:carbon|co2|emissions?)\b|\b(?:reduced|lower|smaller|tiny|zero|minimal|low|neutral) (?:carbon|co2|environmental|ecological|climate) (?:footprint|impact)\b|\bcarbon[- ]?(?:footprint|friendly|smart|conscious|light)\b|\bclimate[- ](?:smart|conscious|safe|kind|action)\b|\bplastic[- ]neutral\b|\bwater[- ]positive\b"),
-        ("environmental.biodegradable", r"\bbio[- ]?degradable\b|\b(?:home[- ])?compostable\b|\bbiodegrades?\b"),
+        ("environmental.biodegradable", r"\bbio[- ]?degradable\b|\b(?:home[- ])?compostable\b|\bbiodegrades?\b|\b(?:can|to|will|just|simply) compost\b|\bhome[- ]compost\w*|\b(?:in|into) (?:the|your) compost\b|\bcompost (?:it|them|this|the \w+) at home\b"),
         ("environmental.recyclable", r"\b(?:100 ?% |fully |widely |infinitely |easily |completely |totally )?recyclable\b", _recyclable_keep),
         ("environmental.natural", r"\b(?:100 ?%|100 percent|all|pure(?:ly)?|totally|completely|entirely|truly|purely|nothing but|naturally) ?-?natural\b|\bnatural (?:ingredients?|products?|formula(?:tion)?s?|cosmetics|skin ?care|origin|extracts?|goodness|remed(?:y|ies)|actives?|alternatives? to)\b|\bnaturally (?:derived|sourced)\b"),
         ("environmental.offset", r"\b(?:carbon|co2|climate|emissions?)[- ]?(?:offset\w*|compensat\w*)\b|\b(?:offset\w*|compensat\w*)(?: [\w']+){0,3} (?:carbon|co2|emissions?|footprint)\b|\b(?:through|via|by|with|thanks to) (?:[\w-]+ ){0,2}(?:offset\w*|compensation|compensating)\b|\boffsetting\b|\boffset (?:projects?|credits?|schemes?|programmes?|programs?)\b"),
@@ -586,7 +586,7 @@ _ENV: dict[str, list[_Row]] = {
 # ---- health ---------------------------------------------------------------------------------
 
 _AIL_EN = (
-    r"(?:acne|eczema|psoriasis|dandruff|colds?|the common cold|flu|influenza|infections?|diseases?|illness(?:es)?|"
+    r"(?:acne|eczema|psoriasis|dandruff|colds|the common cold|a cold|flu|influenza|infections?|diseases?|illness(?:es)?|"
     r"cancer|diabetes|arthritis|pain|aches?|headaches?|migraines?|insomnia|sleeplessness|anxiety|depression|stress|"
     r"inflammation|allerg(?:y|ies)|hair loss|baldness|cellulite|fatigue|viruses|virus|bacteria|germs|covid(?:-19)?|"
     r"coronavirus|blood pressure|cholesterol|heart disease|obesity|hangovers?|scars?|rosacea|dermatitis|sunburn|"
@@ -622,13 +622,13 @@ _AIL_ES = (
 
 _HEALTH: dict[str, list[_Row]] = {
     "en": [
-        ("health.medical", r"\b(?:cures?|cured|curing|heals?|healed|healing|treats?|treating|treatment for|prevents?|preventing|prevention of|fights?|fighting|combats?|relieves?|relieving|relief (?:from|for)|soothes?|eases?|reduces?|reducing|lowers?|lowering|eliminates?|eliminating|stops?|kills?|protects? (?:you )?(?:against|from)|protection (?:against|from)|helps? (?:to )?(?:prevent|treat|fight|relieve|reduce|cure|heal|with)|beats?|banish(?:es)?|no more|say goodbye to|goodbye to|against) (?:the |your |all |of |signs of |symptoms of |risk of |the risk of |the signs of |the symptoms of |fine lines and |everyday |seasonal )*" + _AIL_EN + r"\b"),
-        ("health.medical", r"\bcures\b|\bcured\b|\bcuring\b|\bheals?\b|\bhealed\b|\bhealing\b|\bremed(?:y|ies) for " + _AIL_EN + r"|\btherapeutic\b|\bmedicinal\b|\bmedicated\b|\b(?:a |the )?cure for " + _AIL_EN + r"\b"),
+        ("health.medical", r"\b(?:cures?|cured|curing|heals?|healed|healing|treats?|treating|treatment for|prevents?|preventing|prevention of|fights?|fighting|combats?|relieves?|relieving|relief (?:from|for)|soothes?|eases?|reduces?|reducing|lowers?|lowering|eliminates?|eliminating|stops?|kills?|protects? (?:you )?(?:against|from)|protection (?:against|from)|helps? (?:to )?(?:prevent|treat|fight|relieve|reduce|cure|heal|with)|beats?|banish(?:es)?|no more|say goodbye to|goodbye to|against|keeps?|keeping|wards? off|warding off|fends? off|helps? keep) (?:the |your |all |of |those |winter |signs of |symptoms of |risk of |the risk of |the signs of |the symptoms of |fine lines and |everyday |seasonal )*" + _AIL_EN + r"\b"),
+        ("health.medical", r"\bnatural remed(?:y|ies)\b|\brelax(?:es)? (?:your |tense |sore )?muscles\b|\bmuscle[- ]relax\w*|\bcures\b|\bcured\b|\bcuring\b|\bheals?\b|\bhealed\b|\bhealing\b|\bremed(?:y|ies) for " + _AIL_EN + r"|\btherapeutic\b|\bmedicinal\b|\bmedicated\b|\b(?:a |the )?cure for " + _AIL_EN + r"\b"),
         ("health.immune", r"\bimmun(?:e|ity|ities|ising|izing|o\w*)\b(?! (?:to|from|against) (?!(?:the |your |all |seasonal )*" + _AIL_EN + r"\b))"),
         ("health.immune", r"\b(?:boosts?|boosting|booster|strengthens?|strengthening|supports?|supporting|enhances?|enhancing|stimulates?|stimulating|improves?|improving|builds?|building|bolsters?|fortif(?:y|ies)|revs? up|powers? up|recharges?|arms?|arming) (?:your |the |our |kids'? |children's |body's |family's )*(?:natural |body's |own )?(?:defen[cs]es|defen[cs]e system|resistance|immun\w*)\b|\bnatural defen[cs]es\b|\bbody'?s (?:own )?defen[cs]es\b"),
         ("health.detox", r"\bdetox\w*|\bde-tox\w*|\b(?:cleanses?|cleansing|purif(?:y|ies|ying)|flush(?:es|ing)?(?: out)?|removes?|eliminates?|draws? out|purges?|rids?) (?:your |the )?(?:body|liver|system|blood|organs|kidneys|gut)?\s?(?:of )?toxins\b"),
-        ("health.evidence", r"\b(?:clinically|scientifically|medically|dermatologically|laboratory|lab|clinical|doctor|dermatologist|ophthalmologist|pediatrician|paediatrician|gynaecologist|gynecologist)[- ](?:proven|tested|shown|validated|approved|demonstrated|backed|certified|confirmed|studied|evaluated)\b|\bproven (?:by (?:science|studies|research)|in (?:clinical )?(?:trials|studies))\b|\bclinical(?:ly)? (?:studies|trials|results|evidence|tests) (?:show|prove|confirm)\b|\bscience[- ]backed\b|\bproven to (?:\w+ )?(?:reduce|improve|boost|help|prevent|relieve|heal|cure|treat|lower|support|increase|protect|strengthen|fight|restore|repair|regenerate|rebuild|burn|detox|cleanse|lift|firm)\b"),
-        ("health.endorsement", r"\b(?:doctors?|dermatologists?|dentists?|physicians?|pediatricians?|paediatricians?|pharmacists?|gps?|nurses?|midwives|midwife|vets?|nutritionists?|dietitians?|allergists?)[- '](?:recommended|approved|endorsed|trusted|developed|formulated|tested|choice|preferred|#1|no\.? ?1|number one)\b|\b(?:recommended|approved|endorsed|trusted|used|developed|formulated|preferred) by (?:\d+ ?% of )?(?:leading |top |expert |independent )?(?:doctors|dermatologists|dentists|physicians|pediatricians|paediatricians|pharmacists|gps|nurses|midwives|vets|nutritionists|dietitians|allergists|medical professionals|healthcare professionals|health professionals|medical experts)\b|\b\d+ ?(?:%|out of \d+|in \d+) (?:of )?(?:doctors|dermatologists|dentists|pediatricians|vets)\b"),
+        ("health.evidence", r"\b(?:clinically|scientifically|medically|dermatologically|laboratory|lab|clinical|doctor|dermatologist|ophthalmologist|pediatrician|paediatrician|gynaecologist|gynecologist)[- ](?:proven|tested|shown|validated|approved|demonstrated|backed|certified|confirmed|studied|evaluated)\b|\bproven (?:by (?:science|studies|research)|in (?:clinical )?(?:trials|studies))\b|\bclinical(?:ly)? (?:studies|trials|results|evidence|tests) (?:show|prove|confirm)\b|\bscience[- ]backed\b|\b(?:backed|supported|proven|confirmed|validated) by (?:\w+ )?(?:clinical|scientific|medical) (?:research|studies|evidence|trials|data)\b|\b(?:clinical|scientific) (?:research|studies|trials|evidence) (?:shows?|proves?|confirms?)\b|\bproven to (?:\w+ )?(?:reduce|improve|boost|help|prevent|relieve|heal|cure|treat|lower|support|increase|protect|strengthen|fight|restore|repair|regenerate|rebuild|burn|detox|cleanse|lift|firm)\b"),
+        ("health.endorsement", r"\b(?:doctors?|dermatologists?|dentists?|physicians?|pediatricians?|paediatricians?|pharmacists?|gps?|nurses?|midwives|midwife|vets?|nutritionists?|dietitians?|allergists?)[- '](?:recommended|approved|endorsed|trusted|developed|formulated|tested|choice|preferred|#1|no\.? ?1|number one)\b|\b(?:recommended|approved|endorsed|trusted|used|developed|formulated|preferred|tested|certified|checked|validated|reviewed) by (?:\d+ ?% of )?(?:leading |top |expert |independent )?(?:doctors|dermatologists|dentists|physicians|pediatricians|paediatricians|pharmacists|gps|nurses|midwives|vets|nutritionists|dietitians|allergists|medical professionals|healthcare professionals|health professionals|medical experts)\b|\b\d+ ?(?:%|out of \d+|in \d+) (?:of )?(?:doctors|dermatologists|dentists|pediatricians|vets)\b"),
         ("health.weight", r"\b(?:burns?|burning|melts?|melting|torch(?:es)?|blasts?|zaps?|shreds?) (?:away )?(?:belly |body |stubborn |excess |unwanted )?fat\b|\bfat[- ]?(?:burn\w*|loss|melting|blaster|blocker|reduc\w*)\b|\b(?:lose|losing|loses|shed|drop) (?:\d+ ?(?:kg|lbs?|pounds|kilos) ?|weight|the weight|pounds|kilos|inches)\b|\bweight[- ]?(?:loss|management|reduction|control)\b|\bslimming\b|\bslims? (?:down|you)\b|\bappetite (?:suppress\w*|control)\b|\bmetabolism[- ]boost\w*|\bboosts? (?:your )?metabolism\b"),
         ("health.cosmetic", r"\banti[- ]?(?:aging|ageing|age|wrinkles?|cellulite|bacterial|viral|microbial|fungal|inflammatory|acne|dandruff|hair ?loss|blemish)\b|\bantibacterial\b|\bantiviral\b|\bantimicrobial\b|\bantiseptic\b|\bkills? (?:\d+[.,]?\d* ?% (?:of )?)?(?:germs|bacteria|viruses|microbes)\b|\b99[.,]9 ?% (?:of )?(?:germs|bacteria|viruses)\b|\breverses? (?:the signs of )?(?:aging|ageing)\b|\b(?:erase|erases|smooths? away|fills? in) (?:the (?:appearance|look) of )?(?:fine lines|wrinkles)\b|\bregrows? hair\b|\bhair regrowth\b"),
         ("health.body", r"\b(?:good|great|better|best) for (?:your |the )?(?:heart|gut|immune system|brain|joints|bones|digestion|liver|kidneys|blood sugar|cholesterol|metabolism)\b|\bheart[- ]healthy\b|\b(?:supports?|supporting|promotes?|promoting|improves?|improving|aids?|aiding|maintains?|boosts?) (?:a |healthy |normal |better |your )*(?:digestion|gut health|heart health|joint health|brain function|cognitive function|blood sugar|blood pressure|cholesterol|circulation|sleep quality|memory|concentration|recovery|bone health|hair growth|energy levels|metabolism|liver function|gut flora|immune function|hormonal balance|fertility)\b|\blowers? (?:your )?(?:cholesterol|blood pressure|blood sugar)\b|\breduces? (?:the )?risk of\b|\bpain[- ]?(?:relief|free|killer|reliever)\b|\b(?:cancer|disease|illness)[- ](?:fighting|preventing|free)\b|\bmedical[- ]grade\b|\bsuperfoods?\b|\bfree radicals\b|\bbalances? (?:your )?hormones\b|\bhormon(?:e|al) balance\b|\bpain[- ]?reliev\w*|\bdetoxif\w*|\b(?:vitamin \w+|minerals?|protein|fibre|fiber|omega[- ]3|calcium|iron|zinc|magnesium) (?:contributes?|helps?) to\b"),
@@ -638,7 +638,7 @@ _HEALTH: dict[str, list[_Row]] = {
         ("health.immune", r"\bimmun(?! gegen\b)\w*|\babwehrkräfte\b|\bkörpereigenen? abwehr\w*|\bstärkt (?:das|die|ihr|dein|deine|ihre|unser|unsere|eure) (?:\w+ )?(?:immun\w*|abwehr\w*)"),
         ("health.detox", r"\bentgift\w*|\bdetox\w*|\bentschlack\w*|\bentsäuer\w*|\breinigt (?:den |ihren |deinen )?(?:körper|darm|leber|organismus)\b"),
         ("health.evidence", r"\b(?:klinisch|wissenschaftlich|medizinisch|dermatologisch|labor)[- ]?(?:getestet|bewiesen|erwiesen|belegt|bestätigt|geprüft|nachgewiesen|untersucht)\w*|\bstudien (?:belegen|beweisen|zeigen)\b|\bwirkung (?:klinisch |wissenschaftlich )?(?:belegt|bewiesen|nachgewiesen)\b"),
-        ("health.endorsement", r"\b(?:von |vom )?(?:ärzten|ärztinnen|dermatologen|zahnärzten|apothekern|hebammen|kinderärzten|fachärzten) (?:empfohlen|getestet|entwickelt)\w*|\b(?:ärztlich|dermatologisch|zahnärztlich) empfohlen\w*|\bempfohlen von (?:ärzten|dermatologen|zahnärzten|apothekern|hebammen|kinderärzten)\b|\barzt[- ]?empfohlen\w*"),
+        ("health.endorsement", r"\b(?:von |vom )?(?:ärzten|ärztinnen|dermatologen|zahnärzten|apothekern|hebammen|kinderärzten|fachärzten) (?:empfohlen|getestet|entwickelt)\w*|\b(?:ärztlich|dermatologisch|zahnärztlich) empfohlen\w*|\bempfohlen von (?:ärzten|dermatologen|zahnärzten|apothekern|hebammen|kinderärzten)\b|\barzt[- ]?empfohlen\w*|\bhautärzt\w*|\bhautarzt\w*"),
         ("health.weight", r"\bfett ?verbrenn\w*|\bverbrennt (?:\w+ )?fett\b|\bfettkiller\b|\bschmilzt (?:\w+ )?fett\b|\babnehm\w*|\bgewichts(?:verlust|reduktion|abnahme)\b|\bschlankheits\w*|\b(?:\d+ ?kg|kilos|pfunde) (?:verlieren|abnehmen|weniger)\b|\bstoffwechsel[- ]?(?:anregend|boost\w*|beschleunig\w*)\b|\bappetitzügler\b|\bschlank machend\w*"),
         ("health.cosmetic", r"\banti[- ]?(?:aging|ageing|age|falten|cellulite|bakteriell\w*|viral\w*|schuppen|haarausfall|pickel|akne)\b|\bantibakteriell\w*|\bantiviral\w*|\bdesinfizier\w*|\btötet (?:\d+[.,]?\d* ?% (?:aller |der )?)?(?:keime|bakterien|viren)\b|\b99[.,]9 ?% (?:aller |der )?(?:keime|bakterien|viren)\b|\bfaltenreduzier\w*|\bverjüng\w*"),
         ("health.body", r"\bgut für (?:das |dein |ihr |den |die )?(?:herz|darm|immunsystem|gehirn|gelenke|knochen|verdauung|leber|blutzucker|cholesterin|stoffwechsel)\b|\b(?:fördert|unterstützt|verbessert|stärkt) (?:die |den |das |eine |deine |ihre )?(?:gesunde |normale |bessere )?(?:verdauung|darmgesundheit|herzgesundheit|gelenkgesundheit|gehirnfunktion|konzentration|schlafqualität|regeneration|durchblutung|knochen|gelenke|fruchtbarkeit|stoffwechsel|leberfunktion)\b|\bsenkt (?:den |das )?(?:cholesterin\w*|blutdruck|blutzucker)\b|\bsenkt das risiko\b|\b(?:entzündungs|schmerz|juckreiz|krampf|fieber)(?:hemmend|stillend|lindernd|lösend|senkend)\w*|\bsuperfood\w*|\b(?:vitamin|mineralstoff|eisen|zink|magnesium|calcium|kalzium)\w*(?: \w)? trägt zu\b"),
@@ -894,13 +894,16 @@ _V_ES = (r"(?:hech[oa]s?(?: a mano)?|fabricad[oa]s?|producid[oa]s?|elaborad[oa]s
          r"diseñad[oa]s? y fabricad[oa]s?|tejid[oa]s?|cosid[oa]s?|ensamblad[oa]s?|made)")
 
 
+_ADV_EN = r"(?:(?:by hand|locally|entirely|exclusively|proudly|lovingly|carefully|still|all|right here|here|responsibly|ethically|sustainably|traditionally) )?"
+
+
 def _origin_rows(lang: str) -> list[_Row]:
     P = _places(lang) if lang == "en" else "(?:" + _places(lang)[3:-1] + "|" + _places("en")[3:-1] + ")"
     W = r"(?P<w>[^\W\d_][\w.'-]*)"
     if lang == "en":
         return [
-            ("origin.made_in", rf"\b{_V_EN} (?P<prep>in) (?:the )?{P}(?![\w])"),
-            ("origin.made_in", rf"\b{_V_EN} (?P<prep>in) (?:the )?{W}", _origin_cap_keep),
+            ("origin.made_in", rf"\b{_V_EN} {_ADV_EN}(?P<prep>in) (?:the )?{P}(?![\w])"),
+            ("origin.made_in", rf"\b{_V_EN} {_ADV_EN}(?P<prep>in) (?:the )?{W}", _origin_cap_keep),
             ("origin.made_in", r"\b(?:swiss|german|italian|french|british|american|japanese|us|usa|u\.s\.|eu|european|spanish|portuguese|english|scottish|irish|danish|swedish|korean|chinese|indian|canadian|australian|uk|locally|home)[- ]made\b"),
             ("origin.made_in", rf"\bproduct of (?:the )?{P}(?![\w])|\bproudly (?:american|british|canadian|australian|german|italian|french|swiss)\b|\b(?:100 ?% )?(?:american|british|canadian|australian)[- ](?:made|built|grown)\b|\bmade in\s*:"),
         ]
@@ -908,6 +911,7 @@ def _origin_rows(lang: str) -> list[_Row]:
         return [
             ("origin.made_in", rf"\b{_V_DE} (?P<prep>in) (?:der |den )?{P}(?![\w])"),
             ("origin.made_in", rf"\b{_V_DE} (?P<prep>in) (?:der |den )?{W}", _origin_cap_keep),
+            ("origin.made_in", rf"\bin (?:der |den )?{P} (?:hergestellt|produziert|gefertigt|handgefertigt|genäht|gemacht|handgemacht|entwickelt und (?:hergestellt|gefertigt)|gebraut|geröstet)\b"),
             ("origin.made_in", rf"\b(?:qualität|handarbeit|wertarbeit|markenqualität|ware|produkte?|mode|design|handwerk) aus (?:der |den )?{P}(?![\w])|\baus (?:deutscher|europäischer|italienischer|französischer|spanischer|portugiesischer|heimischer|schweizer|österreichischer|regionaler|lokaler) (?:herstellung|produktion|fertigung|manufaktur|handarbeit)\b|\bmade in germany\b"),
         ]
     if lang == "fr":
@@ -953,7 +957,7 @@ sulphite sulphites sulfite sulfites frizz streak lump clump smudge snag pill ble
 _FREE_PRONOUNS = {"yourself", "yourselves", "myself", "themselves", "ourselves", "and", "them", "you", "me", "us",
                   "her", "him", "it", "your", "my", "our", "their", "mind", "soul"}
 _FREE_NEXT_INNOCENT = re.compile(
-    r"\s?(?:-\s?(?!shipping|delivery|returns?|gift|trial|sample|postage|p&p)\w|(?:your|yourself|yourselves|you|from|up|time|"
+    r"\s?(?:as (?:in|a|an|the)\b|-\s?(?!shipping|delivery|returns?|gift|trial|sample|postage|p&p)\w|(?:your|yourself|yourselves|you|from|up|time|"
     r"spirit|spirits|spirited|will|hand|hands|fall|kick|kicks|throw|throws|radicals?|agents?|range|standing|flowing|"
     r"weights?|ride|riding|running|thinking|thinker|speech|press|market|world|form|style|size|flow|space|zone|period|"
     r"verse|wheel|wheeling|diving|skating|people|man|men|country|state|reign|rein|the (?:mind|soul|body)|and easy|"
@@ -980,16 +984,16 @@ def _free_en_keep(doc: _Doc, h: _Hit) -> bool:
 _FREE: dict[str, list[_Row]] = {
     "en": [
         ("free.offer", r"\bfree\b", _free_en_keep),
-        ("free.offer", r"\bfor free\b|\bfree of charge\b|\bcomplimentary\b|\bgratis\b|\bon the house\b|\bno (?:extra |additional )?(?:delivery |shipping |postage |booking |p&p |return |returns )?(?:charges?|costs?|fees?)\b(?! apply)|\bat no (?:extra |additional )?(?:cost|charge)\b|\bwithout (?:extra |additional )?(?:charge|cost)\b|\bzero (?:delivery |shipping )?(?:fees?|cost)\b|\b(?:delivery|shipping|postage|returns|p&p|gift wrapping|it|this|that|everything)(?:'s| is| are)? on us\b|(?:[€$£]\s?0(?:[.,]00)?|\b0(?:[.,]00)?\s?[€$£]) (?:delivery|shipping|postage)\b|\b(?:delivery|shipping|postage)(?::| for| at)? (?:[€$£]\s?0(?:[.,]00)?|0(?:[.,]00)?\s?[€$£])(?!\d)"),
+        ("free.offer", r"\bfor free\b|\bfree of charge\b|\bcomplimentary\b|\bgratis\b|\bon the house\b|\bno (?:extra |additional )?(?:delivery |shipping |postage |booking |p&p |return |returns )?(?:charges?|costs?|fees?)\b(?! apply)|\bat no (?:extra |additional )?(?:cost|charge)\b|\bwithout (?:extra |additional )?(?:charge|cost)\b|\bzero[- ](?:delivery |shipping )?(?:fees?|cost)\b|\bcosts? (?:you )?nothing\b|\b(?:delivery|shipping|postage|returns|p&p|gift wrapping|it|this|that|everything)(?:'s| is| are)? on us\b|(?:'s|\bis|\bare|\bbe) on us\b|(?:[€$£]\s?0(?:[.,]00)?|\b0(?:[.,]00)?\s?[€$£]) (?:delivery|shipping|postage)\b|\b(?:delivery|shipping|postage)(?::| for| at)? (?:[€$£]\s?0(?:[.,]00)?|0(?:[.,]00)?\s?[€$£])(?!\d)"),
     ],
     "de": [
         ("free.offer", r"\bgratis\w*|\bkostenlos\w*|\bkostenfrei\w*|\bumsonst\b|\bgeschenkt\b|\b(?:versand|liefer|porto|versandkosten|lieferkosten|rücksende|rückversand|retouren?|montage|gebühren|spesen)(?:kosten)?[- ]?frei\w*|\bfrei haus\b|\bohne (?:aufpreis|zusatzkosten|versandkosten|extrakosten|gebühren|kosten)\b|\bzum nulltarif\b|\bgeht auf uns\b|\b(?:0|0,00) ?€ (?:versand|lieferung)\b|\b(?:versand|lieferung)(?::| für| zu)? (?:0|0,00) ?€"),
     ],
     "fr": [
-        ("free.offer", r"\bgratuit\w*|\bgratis\b|\boffert(?:e|s|es)?\b|\bsans frais\b|\bà 0 ?€|\b0 ?€ de (?:frais|livraison)\b|\bsans supplément\b|\b(?:on vous|nous vous|vous) (?:l'|les |la |le )?offr(?:e|ons)\b|\bc'est cadeau\b"),
+        ("free.offer", r"\bgratuit\w*|\bgratis\b|\boffert(?:e|s|es)?\b|\bsans frais\b|\bà 0 ?€|\b0 ?€ de (?:frais|livraison)\b|\bsans supplément\b|\ben cadeau\b|\b(?:on vous|nous vous|vous) (?:l'|les |la |le )?offr(?:e|ons)\b|\bc'est cadeau\b"),
     ],
     "es": [
-        ("free.offer", r"\bgratis\b|\bgratuit[oa]s?\b|\bgratuitamente\b|\bsin (?:coste|costo|cargo|gastos)(?: adicional(?:es)?| de envío| extra)?\b|\bde regalo\b|\b(?:te |os |le )?regalamos\b|\bte lo regalamos\b|\benvío 0 ?€|\b0 ?€ (?:de )?envío\b|\bcorre de nuestra cuenta\b|\bpor cuenta de la casa\b|\binvita la casa\b"),
+        ("free.offer", r"\bgratis\b|\bgratuit[oa]s?\b|\bgratuitamente\b|\bsin (?:coste|costo|cargo|gastos)(?: adicional(?:es)?| de envío| extra)?\b|\bde regalo\b|\bcon regalo\b|\bregalo (?:directo|seguro|incluido)\b|\b(?:te |os |le )?regalamos\b|\bte lo regalamos\b|\benvío 0 ?€|\b0 ?€ (?:de )?envío\b|\bcorre de nuestra cuenta\b|\bpor cuenta de la casa\b|\binvita la casa\b"),
     ],
     "ja": [("free.offer", r"無料|タダ|ただで|0円|無償|進呈|プレゼント(?:中|します|キャンペーン)|もれなく")],
     "zh": [("free.offer", r"免费|免運費|免运费|包邮|包郵|赠送|赠品|零元|0元|白送|买\S{1,2}送\S{1,2}|免单")],
@@ -1111,7 +1115,7 @@ _URG_RELATIVE: dict[str, list[tuple[str, object]]] = {
            (r"\bends? tomorrow\b|\buntil tomorrow\b|\btill tomorrow\b|\b24 ?(?:hours?|hrs?|h) only\b|\bonly 24 ?(?:hours?|hrs?|h)\b|\bfor 24 hours\b|\bnext 24 hours\b", 1),
            (r"\b48 ?(?:hours?|hrs?|h) only\b|\bonly 48 ?(?:hours?|hrs?|h)\b|\bfor 48 hours\b|\bnext 48 hours\b", 2),
            (r"\b72 ?(?:hours?|hrs?|h)\b", 3),
-           (r"\b(?:this|one) weekend only\b|\bweekend only\b|\bthis weekend\b|\bends? this weekend\b|\bthis week only\b|\bends? this week\b|\bends? sunday night\b", "sun")],
+           (r"\b(?:this|one) week only\b|\b(?:this|one) weekend only\b|\bweekend only\b|\bthis weekend\b|\bends? this weekend\b|\bthis week only\b|\bends? this week\b|\bends? sunday night\b", "sun")],
     "de": [(r"\bnur heute\b|\bheute nur\b|\bnur noch heute\b|\bendet heute\b|\bbis mitternacht\b|\bnur für heute\b|\bheute letzter tag\b|\bnur an diesem tag\b|\bheute bis \d", 0),
            (r"\bbis morgen\b|\bendet morgen\b|\bnur 24 (?:stunden|std)\b|\bnur noch 24 (?:stunden|std)\b|\b24 stunden lang\b", 1),
            (r"\bnur 48 (?:stunden|std)\b|\b48 stunden lang\b", 2),
@@ -1124,7 +1128,7 @@ _URG_RELATIVE: dict[str, list[tuple[str, object]]] = {
            (r"\bhasta mañana\b|\btermina mañana\b|\bs[oó]lo 24 ?(?:horas|h)\b|\bdurante 24 ?(?:horas|h)\b|\b24 horas s[oó]lo\b", 1),
            (r"\bs[oó]lo 48 ?(?:horas|h)\b|\bdurante 48 ?(?:horas|h)\b", 2),
            (r"\beste fin de semana\b|\bs[oó]lo este fin de semana\b|\bs[oó]lo esta semana\b|\besta semana s[oó]lo\b", "sun")],
-    "ja": [(r"本日限り|本日限定|本日のみ|今日だけ|今日限り|今日まで|本日まで|今夜まで|本日23:59まで|本日中", 0),
+    "ja": [(r"今日限定|今日のみ|本日限り|本日限定|本日のみ|今日だけ|今日限り|今日まで|本日まで|今夜まで|本日23:59まで|本日中", 0),
            (r"明日まで|24時間限定|24時間のみ", 1), (r"48時間限定|48時間のみ", 2),
            (r"今週末(?:限り|まで|限定|のみ)|週末限定|週末だけ|今週(?:限り|まで|のみ|いっぱい)", "sun")],
     "zh": [(r"仅限今天|仅限今日|今天截止|今日截止|今天最后一天|今日限定|只限今天|限今日|今晚截止|仅此一天|今天结束|今日结束", 0),
@@ -1145,7 +1149,7 @@ _CNT = r"(?P<n>\d{1,3}|one|two|three|four|five|six|seven|ein|eine|zwei|drei|vier
 _UNIT = rf"(?:{_DAYS}|{_HOURS})"
 # countdowns: "ends in 3 days", "nur noch 3 Tage", "あと3日" -> a deadline `n` days/hours after the run day
 _URG_COUNT: dict[str, list[str]] = {
-    "en": [rf"\b(?:ends?|ending|closes?|over|finishes|expires?) in (?:just |only )?{_CNT} {_UNIT}\b", rf"\b(?:only|just|last|final) {_CNT} {_UNIT} (?:left|to go|remaining)\b", rf"\b{_CNT} {_UNIT} (?:left|to go|remaining)\b"],
+    "en": [rf"\b(?:ends?|ending|closes?|over|finishes|expires?) in (?:just |only )?{_CNT} {_UNIT}\b", rf"\b(?:only|just|last|final) (?:for )?{_CNT} {_UNIT}(?: left| to go| remaining| only)?\b", rf"\b{_CNT}[- ](?:(?P<ud>day)|(?P<uh>hour))[- ](?:sale|event|flash sale|deal|deals|offer|special)\b", rf"\b{_CNT} {_UNIT} (?:left|to go|remaining)\b"],
     "de": [rf"\b(?:nur )?noch {_CNT} {_UNIT}\b", rf"\b(?:endet|vorbei|läuft ab) in {_CNT} {_UNIT}\b", rf"\bnur {_CNT} {_UNIT}\b"],
     "fr": [rf"\b(?:plus que|encore|seulement|plus qu'|que) {_CNT} {_UNIT}\b", rf"\b(?:se termine|fin|termine|expire) dans {_CNT} {_UNIT}\b", rf"\bdans {_CNT} {_UNIT} c'est fini\b"],
     "es": [rf"\b(?:quedan|queda|solo|sólo|últimos|últimas) {_CNT} {_UNIT}\b", rf"\b(?:termina|acaba|finaliza) en {_CNT} {_UNIT}\b"],
@@ -1159,13 +1163,13 @@ _URG_COUNT: dict[str, list[str]] = {
 # (pattern, kind): "limited" is true whenever the campaign end is known; "imminent" needs it within 7 days
 _URG_VAGUE: dict[str, list[tuple[str, str]]] = {
     "en": [(r"\blimited[- ]time\b|\bfor a limited (?:time|period)\b|\bfor a short time\b|\btime[- ]limited\b|\bshort time only\b", "limited"),
-           (r"\blast chance\b|\bfinal chance\b|\blast call\b|\blast few (?:hours|days)\b|\bfinal (?:hours|days|countdown|call)\b|\blast (?:hours|days)\b|\bhurry\b|\bdon't miss (?:out|it)\b|\bdo not miss\b|\bdon't wait\b|\bends soon\b|\bending soon\b|\bclosing soon\b|\bover soon\b|\btime is running out\b|\brunning out of time\b|\bact (?:fast|now|quickly)\b|\bnow or never\b|\bbefore it ends\b|\bcountdown\b|\bclock is ticking\b|\bwhile you (?:still )?can\b|\bbe quick\b|\bquick!|\bnot long left\b|\bfinal reductions\b|\bgoing, going\b|\blast-minute deal\b|\bleaving soon\b", "imminent")],
+           (r"\blast chance\b|\bfinal chance\b|\blast call\b|\blast few (?:hours|days)\b|\bfinal (?:hours|days|countdown|call)\b|\blast (?:hours|days)\b|\bhurry\b|\bdon't miss (?:out|it)\b|\bdo not miss\b|\bdon't wait\b|\bends soon\b|\bending soon\b|\bclosing soon\b|\bover soon\b|\btime is running out\b|\brunning out of time\b|\bact (?:fast|now|quickly)\b|\bnow or never\b|\bbefore it ends\b|\bcountdown\b|\bclock is ticking\b|\bwhile you (?:still )?can\b|\bbe quick\b|\bquick!|\bnot long left\b|\bfinal reductions\b|\bgoing, going\b|\blast-minute deal\b|\bleaving soon\b|(?:^|[.!?] )quick\b|\bwon't last\b|\bbefore it's too late\b|\bdon't delay\b|\btime'?s running out\b|\bwhile it lasts\b", "imminent")],
     "de": [(r"\bnur für kurze zeit\b|\bfür kurze zeit\b|\bzeitlich begrenzt\w*|\bbefristet\w*|\bnur für begrenzte zeit\b|\bbegrenzte zeit\b|\blimitiert(?:e|es)? angebot\b|\bnur kurze zeit\b", "limited"),
-           (r"\bletzte chance\b|\bletzte gelegenheit\b|\bnur noch kurz\b|\bschnell sein\b|\bschnell zugreifen\b|\bnicht verpassen\b|\bverpasse? (?:es )?nicht\b|\bendet bald\b|\bbald vorbei\b|\bnur noch wenige (?:tage|stunden)\b|\bbeeil\w*|\bcountdown\b|\bletzte stunden\b|\bletzte tage\b|\bjetzt oder nie\b|\bläuft bald aus\b|\bendspurt\b|\bfinale\b", "imminent")],
+           (r"\bletzte chance\b|\bletzte gelegenheit\b|\bnur noch kurz\b|\bschnell sein\b|\bschnell zugreifen\b|\bnicht verpassen\b|\bverpasse? (?:es )?nicht\b|\bendet bald\b|\bbald vorbei\b|\bnur noch wenige (?:tage|stunden)\b|\bbeeil\w*|\bcountdown\b|\bletzte stunden\b|\bletzte tage\b|\bjetzt oder nie\b|\bläuft bald aus\b|\bendspurt\b|\bfinale\b|\bbevor es zu spät ist\b|\bsolange es noch geht\b", "imminent")],
     "fr": [(r"\boffre limitée dans le temps\b|\bpour une durée limitée\b|\bdurée limitée\b|\btemps limité\b|\bpour un temps limité\b|\boffre à durée limitée\b|\bpour une courte durée\b|\bpériode limitée\b", "limited"),
-           (r"\bdernière chance\b|\bdernières heures\b|\bderniers jours\b|\bdépêchez[- ]vous\b|\bdépêche[- ]toi\b|\bfaites vite\b|\bvite ?!|\bne ratez pas\b|\bne manquez pas\b|\bà ne pas manquer\b|\bbientôt fini\b|\bse termine bientôt\b|\bplus que quelques (?:jours|heures)\b|\bcompte à rebours\b|\bmaintenant ou jamais\b|\bderniers instants\b|\bplus pour longtemps\b", "imminent")],
+           (r"\bdernière chance\b|\bdernières heures\b|\bderniers jours\b|\bdépêchez[- ]vous\b|\bdépêche[- ]toi\b|\bfaites vite\b|\bvite ?!|\bne ratez pas\b|\bne manquez pas\b|\bà ne pas manquer\b|\bbientôt fini\b|\bse termine bientôt\b|\bplus que quelques (?:jours|heures)\b|\bcompte à rebours\b|\bmaintenant ou jamais\b|\bderniers instants\b|\bplus pour longtemps\b|\bavant qu'il ne soit trop tard\b|\bc'est bientôt fini\b", "imminent")],
     "es": [(r"\bpor tiempo limitado\b|\btiempo limitado\b|\boferta limitada\b|\bdurante un tiempo limitado\b|\bpor poco tiempo\b|\bpor un periodo limitado\b", "limited"),
-           (r"\búltima oportunidad\b|\búltimas horas\b|\búltimos días\b|\bdate prisa\b|\bdaos prisa\b|\bcorre ?!|\b¡corre\b|\bno te lo pierdas\b|\bno lo dejes pasar\b|\btermina pronto\b|\bacaba pronto\b|\bquedan pocos días\b|\bquedan pocas horas\b|\bcuenta atrás\b|\bahora o nunca\b|\bno esperes\b|\bapúrate\b|\bse (?:acaba|termina|agota el tiempo)\b", "imminent")],
+           (r"\búltima oportunidad\b|\búltimas horas\b|\búltimos días\b|\bdate prisa\b|\bdaos prisa\b|\bcorre ?!|\b¡corre\b|\bno te lo pierdas\b|\bno lo dejes pasar\b|\btermina pronto\b|\bacaba pronto\b|\bquedan pocos días\b|\bquedan pocas horas\b|\bcuenta atrás\b|\bahora o nunca\b|\bno esperes\b|\bapúrate\b|\bse (?:acaba|termina|agota el tiempo)\b|\bantes de que sea (?:demasiado )?tarde\b", "imminent")],
     "ja": [(r"期間限定|今だけ|タイムセール|限定期間", "limited"),
            (r"急いで|ラストチャンス|最後のチャンス|終了間近|まもなく終了|間もなく終了|カウントダウン|お見逃しなく|見逃すな|残りわずかの期間|ラスト\d*日", "imminent")],
     "zh": [(r"限时|限期|限定时间", "limited"), (r"最后机会|抓紧|赶快|赶紧|即将结束|倒计时|错过再等|不容错过|最后\S?天|手慢无", "imminent")],
@@ -1205,7 +1209,7 @@ _RED_WORDS = {
 _PCT = r"(?<![\d.,])(?P<pct>\d{1,2}(?:[.,]\d{1,2})?)\s?(?:%|pct\b|percent\b|per cent\b|prozent\b|pour ?cent\b|por ?ciento\b|パーセント|퍼센트|بالمئة|אחוז|प्रतिशत)"
 _PCT_NOT_REDUCTION = r"^\s?(?:%\s?)?(?:(?:more|bigger|larger|faster|quicker|stronger|lighter|softer|longer|warmer|thinner|brighter|quieter|schneller|mehr|stärker|leichter|länger|wärmer|leiser|plus (?:rapide|léger|légère|doux|douce|long|longue|chaud|chaude|de (?!remise|réduction|rabais))|más (?:rápido|ligero|suave|largo|de (?!descuento))|rapide)\b|(?:less|fewer) (?!than|off)(?:sugar|fat|salt|plastic|water|energy|waste|co2|carbon|calories|noise|weight|time|packaging|effort)|weniger (?:zucker|fett|salz|plastik|wasser|energie|gewicht|zeit|verpackung)|moins (?:de (?:sucre|gras|sel|plastique|déchets|temps|bruit)|lourd)|menos (?:azúcar|grasa|sal|plástico|peso|tiempo|ruido)|cotton|wool|linen|silk|cashmere|natural|recycled|organic|polyester|nylon|leather|merino|alpaca|of |more|extra (?:volume|content|free)|bigger|larger|juice|fruit|cocoa|vegan|plant|bio|baumwolle|wolle|recycelt|coton|laine|recyclé|algodón|lana|reciclad|real|pure|satisfaction|apr|financing|finanzierung|zins|interest|vol|alc|abv|spf|humidity|battery|charged|faster|stronger|lighter|softer|longer)"
 _GENERIC_REDUCTION = {
-    "en": r"\bsale\b(?<!for sale)(?<!pre-sale)(?<!presale)(?! (?:starts|begins|from|on) \d)|\breduced (?:to|prices?|items?|styles?|from|by|now)\b|\b(?:prices?|now|all) reduced\b|\bdiscount(?:ed)? (?:prices?|items?|code)\b|\bprice (?:cut|drop)s?\b|\bmarkdowns?\b|\bclearance\b|\bcut[- ]price\w*|\bnow only\b|\b(?:prices?|everything) (?:slashed|cut|down)\b|\bslashed prices?\b|\b(?:big|huge|massive|great|major|extra|mega) savings\b|\bsavings on\b|\bdeals? of the (?:day|week)\b|\bblack friday\b|\bcyber monday\b|\bhalf[- ]price\b|\bbogo\b",
+    "en": r"\bsale\b(?<!for sale)(?<!pre-sale)(?<!presale)(?! (?:starts|begins|from|on) \d)|\breduced (?:to|prices?|items?|styles?|from|by|now)\b|\b(?:prices?|now|all) reduced\b|\bdiscount(?:ed)? (?:prices?|items?|code)\b|\bprice (?:cut|drop)s?\b|\bmarkdowns?\b|\bclearance\b|\bcut[- ]price\w*|\bnow only\b|\b(?:prices?|everything) (?:slashed|cut|down)\b|\bslashed prices?\b|\b(?:big|huge|massive|great|major|extra|mega) savings\b|\bsavings on\b|\bdeals? of the (?:day|week)\b|\b(?:great|big|hot|top|amazing|unbeatable|special|crazy|mega) deals?\b|\bblack friday\b|\bcyber monday\b|\bhalf[- ]price\b|\bbogo\b",
     "de": r"\bsale\b|\breduziert\w*|\brabatt\w*|\bpreisnachlass\b|\bschlussverkauf\b|\bsommerschlussverkauf\b|\bwinterschlussverkauf\b|\bpreissturz\b|\bpreissenkung\b|\bjetzt sparen\b|\bsparen sie\b|\bspar-?preis\w*|\baktionspreis\w*|\bangebotspreis\w*|\bstatt nur\b|\bblack friday\b|\bzum halben preis\b|\bhalber preis\b",
     "fr": r"\bsoldes?\b|\bpromo(?:tion)?s?\b|\bremises?\b|\bréduction\w*|\brabais\b|\bdémarque\b|\bprix barrés?\b|\bprix cassés?\b|\bprix réduits?\b|\béconomisez (?:jusqu'à |\d|sur |gros)|\bbaisse de prix\b|\bblack friday\b|\bmoitié prix\b|\bà moitié prix\b|\bventes? privées?\b|\bbons plans?\b",
     "es": r"\brebajas?\b|\brebajad[oa]s?\b|\bdescuentos?\b|\bdto\b|\bliquidación\b|\bahorra (?:hasta |un |\d|en (?:toda|todo|tu|tus|la|el|los|las))|\bprecio rebajado\b|\bpromoción\b|\bblack friday\b|\bmitad de precio\b|\ba mitad de precio\b|\bsale\b",
@@ -1667,6 +1671,18 @@ def _fmt(x: Decimal) -> str:
     return f"{x:.2f}"
 
 
+_NEGATION_BEFORE = re.compile(
+    r"(?:^|\W)(?:no|not|never|without|kein\w*|nicht|nie|ohne|pas de|pas d'|sans|jamais|ni|sin|nunca)\s(?:\w+\s)?$"
+)
+_NEGATION_AFTER = re.compile(r"^\s*\?\s*(?:no|nope|nein|non|nee)\b")
+
+
+def _negated(h: _Hit) -> bool:
+    """'No sale, just fair prices' / 'Rabatt? Nein.' deny the keyword instead of claiming it."""
+    return bool(_NEGATION_BEFORE.search(h.view[max(0, h.m.start() - 25): h.m.start()])
+                or _NEGATION_AFTER.match(h.view[h.m.end(): h.m.end() + 12]))
+
+
 def _price(doc: _Doc) -> list[ClaimFinding]:
     claims: list[tuple[int, int, Decimal | None, Decimal | None]] = []  # (s, e, percent, amount)
     for h in doc.finditer(_rx(_PCT), views="p"):
@@ -1702,7 +1718,8 @@ def _price(doc: _Doc) -> list[ClaimFinding]:
         for lang in doc.langs:
             if lang in _GENERIC_REDUCTION:
                 for h in doc.finditer(_rx(_GENERIC_REDUCTION[lang])):
-                    claims.append((h.start, h.end, None, None))
+                    if not _negated(h):
+                        claims.append((h.start, h.end, None, None))
     announced = doc.ctx.announced_percent
     if announced is not None and not any(c[2] == announced for c in claims):
         claims.append((0, 0, Decimal(announced), None))
