@@ -10,6 +10,12 @@ that may legitimately be found too], optional "context": {"sku", "stock", "price
 "announced_percent"}, "note", "batch"}. The held-out set has two batches: "original" (written
 before the engine existed) and "fresh" (written after tuning on the corpus, measured once, not tuned on).
 
+First measurements of each held-out batch, taken before anything was changed because of it:
+"original" recall 100 % / false flags 0 % (same author as the engine, so optimistic), "fresh"
+94.4 % / 0 %, "fresh2" 89.5 % / 7.7 %, "fresh3" 100 % / 0 %. Gaps found in "fresh" and "fresh2" were then
+fixed as pattern families (with new, different corpus lines), so those two batches now overstate
+accuracy too.
+
 A flag line counts as found when a finding of its category is reported; an ok line is a false flag
 when anything at all is reported (NEEDS_REVIEW included: it stops the banner too).
 Exit code 0 (this is a measurement, the goals are asserted in tests/pipeline/test_claims.py).

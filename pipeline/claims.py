@@ -72,8 +72,16 @@ BOUNDARIES = {
               "made with love, made in minutes, hecho en casa are not",
     "reference_price": "a stated was/statt/au lieu de price must equal the 30-day prior price; without "
                        "history it is BLOCKED; an RRP/UVP goes to review",
-    "organic_recycled": "'organic' and 'recycled' are specific (certifiable) claims outside the generic list "
-                        "and are not flagged; 'recyclable' is (US: fine when qualified)",
+    "organic_recycled": "'organic', 'recycled' and 'plastic-free' are specific (certifiable) claims outside "
+                        "the generic list and are not flagged; 'recyclable' is (US: fine when qualified)",
+    "nutrition": "'sugar-free', 'gluten-free', 'lactose-free' are nutrition/composition facts, not free offers "
+                 "and not health claims: not flagged",
+    "free_conditions": "a condition anywhere on the banner counts ('with every order', 'buy 2', 'first order', "
+                       "'within 30 days', '2e offert' = buy one first)",
+    "offsetting": "in EU/EEA markets any neutrality claim with offsetting on the banner (even in a footnote) is "
+                  "BLOCKED although approved (Directive 2024/825); elsewhere the offsetting statement is an "
+                  "ordinary claim that needs its own approved wording",
+    "negation": "a denied reduction word ('No sale, just fair prices', 'Rabatt? Nein') is not a reduction",
 }
 
 EU_MARKETS = frozenset(
@@ -995,9 +1003,9 @@ _FREE: dict[str, list[_Row]] = {
     "es": [
         ("free.offer", r"\bgratis\b|\bgratuit[oa]s?\b|\bgratuitamente\b|\bsin (?:coste|costo|cargo|gastos)(?: adicional(?:es)?| de envío| extra)?\b|\bde regalo\b|\bcon regalo\b|\bregalo (?:directo|seguro|incluido)\b|\b(?:te |os |le )?regalamos\b|\bte lo regalamos\b|\benvío 0 ?€|\b0 ?€ (?:de )?envío\b|\bcorre de nuestra cuenta\b|\bpor cuenta de la casa\b|\binvita la casa\b"),
     ],
-    "ja": [("free.offer", r"無料|タダ|ただで|0円|無償|進呈|プレゼント(?:中|します|キャンペーン)|もれなく")],
-    "zh": [("free.offer", r"免费|免運費|免运费|包邮|包郵|赠送|赠品|零元|0元|白送|买\S{1,2}送\S{1,2}|免单")],
-    "ko": [("free.offer", r"무료|공짜|무상|0원|증정|사은품")],
+    "ja": [("free.offer", r"無料|タダ|ただで|(?<![\d,.])0円|無償|進呈|プレゼント(?:中|します|キャンペーン)|もれなく")],
+    "zh": [("free.offer", r"免费|免運費|免运费|包邮|包郵|赠送|赠品|零元|(?<![\d,.])0元|白送|买\S{1,2}送\S{1,2}|免单")],
+    "ko": [("free.offer", r"무료|공짜|무상|(?<![\d,.])0원|증정|사은품")],
     "ar": [("free.offer", r"مجان|ببلاش|بلاش|بدون (?:رسوم|تكلفة|مقابل)|بلا (?:رسوم|مقابل)|على حسابنا")],
     "he": [("free.offer", r"חינם|ללא (?:עלות|תשלום|דמי משלוח)|משלוח (?:ב-?)?0 ?₪|0 ?₪ משלוח")],
     "hi": [("free.offer", r"मुफ्त|मुफ़्त|फ्री|फ़्री|निःशुल्क|नि:शुल्क|निशुल्क|बिना (?:किसी )?(?:शुल्क|चार्ज|कीमत)")],
@@ -1210,7 +1218,7 @@ _PCT = r"(?<![\d.,])(?P<pct>\d{1,2}(?:[.,]\d{1,2})?)\s?(?:%|pct\b|percent\b|per 
 _PCT_NOT_REDUCTION = r"^\s?(?:%\s?)?(?:(?:more|bigger|larger|faster|quicker|stronger|lighter|softer|longer|warmer|thinner|brighter|quieter|schneller|mehr|stärker|leichter|länger|wärmer|leiser|plus (?:rapide|léger|légère|doux|douce|long|longue|chaud|chaude|de (?!remise|réduction|rabais))|más (?:rápido|ligero|suave|largo|de (?!descuento))|rapide)\b|(?:less|fewer) (?!than|off)(?:sugar|fat|salt|plastic|water|energy|waste|co2|carbon|calories|noise|weight|time|packaging|effort)|weniger (?:zucker|fett|salz|plastik|wasser|energie|gewicht|zeit|verpackung)|moins (?:de (?:sucre|gras|sel|plastique|déchets|temps|bruit)|lourd)|menos (?:azúcar|grasa|sal|plástico|peso|tiempo|ruido)|cotton|wool|linen|silk|cashmere|natural|recycled|organic|polyester|nylon|leather|merino|alpaca|of |more|extra (?:volume|content|free)|bigger|larger|juice|fruit|cocoa|vegan|plant|bio|baumwolle|wolle|recycelt|coton|laine|recyclé|algodón|lana|reciclad|real|pure|satisfaction|apr|financing|finanzierung|zins|interest|vol|alc|abv|spf|humidity|battery|charged|faster|stronger|lighter|softer|longer)"
 _GENERIC_REDUCTION = {
     "en": r"\bsale\b(?<!for sale)(?<!pre-sale)(?<!presale)(?! (?:starts|begins|from|on) \d)|\breduced (?:to|prices?|items?|styles?|from|by|now)\b|\b(?:prices?|now|all) reduced\b|\bdiscount(?:ed)? (?:prices?|items?|code)\b|\bprice (?:cut|drop)s?\b|\bmarkdowns?\b|\bclearance\b|\bcut[- ]price\w*|\bnow only\b|\b(?:prices?|everything) (?:slashed|cut|down)\b|\bslashed prices?\b|\b(?:big|huge|massive|great|major|extra|mega) savings\b|\bsavings on\b|\bdeals? of the (?:day|week)\b|\b(?:great|big|hot|top|amazing|unbeatable|special|crazy|mega) deals?\b|\bblack friday\b|\bcyber monday\b|\bhalf[- ]price\b|\bbogo\b",
-    "de": r"\bsale\b|\breduziert\w*|\brabatt\w*|\bpreisnachlass\b|\bschlussverkauf\b|\bsommerschlussverkauf\b|\bwinterschlussverkauf\b|\bpreissturz\b|\bpreissenkung\b|\bjetzt sparen\b|\bsparen sie\b|\bspar-?preis\w*|\baktionspreis\w*|\bangebotspreis\w*|\bstatt nur\b|\bblack friday\b|\bzum halben preis\b|\bhalber preis\b",
+    "de": r"\bsale\b|(?<![\w-])reduziert\w*|\brabatt\w*|\bpreisnachlass\b|\bschlussverkauf\b|\bsommerschlussverkauf\b|\bwinterschlussverkauf\b|\bpreissturz\b|\bpreissenkung\b|\bjetzt sparen\b|\bsparen sie\b|\bspar-?preis\w*|\baktionspreis\w*|\bangebotspreis\w*|\bstatt nur\b|\bblack friday\b|\bzum halben preis\b|\bhalber preis\b",
     "fr": r"\bsoldes?\b|\bpromo(?:tion)?s?\b|\bremises?\b|\bréduction\w*|\brabais\b|\bdémarque\b|\bprix barrés?\b|\bprix cassés?\b|\bprix réduits?\b|\béconomisez (?:jusqu'à |\d|sur |gros)|\bbaisse de prix\b|\bblack friday\b|\bmoitié prix\b|\bà moitié prix\b|\bventes? privées?\b|\bbons plans?\b",
     "es": r"\brebajas?\b|\brebajad[oa]s?\b|\bdescuentos?\b|\bdto\b|\bliquidación\b|\bahorra (?:hasta |un |\d|en (?:toda|todo|tu|tus|la|el|los|las))|\bprecio rebajado\b|\bpromoción\b|\bblack friday\b|\bmitad de precio\b|\ba mitad de precio\b|\bsale\b",
     "ja": r"セール|割引|値下げ|値引き|特価|半額|sale|オフ|タイムセール|お買い得",

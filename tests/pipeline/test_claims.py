@@ -377,3 +377,10 @@ def test_labelled_copy_meets_the_accuracy_goals(name):
     assert res["lines"] >= (200 if name == "corpus" else 60)
     assert res["recall"] >= 0.95, res["misses"]
     assert res["false_flag_rate"] <= 0.05, res["false_flags"]
+
+
+def test_numbers_and_compounds_do_not_trigger_other_families():
+    assert cats("\u901a\u5e38\u4fa1\u683c5,000\u5186\u21923,980\u5186", ctx("ja-JP")) == {"reference_price"}  # not "0円" = free
+    assert cats("CO\u2082-reduziert", ctx("de-DE")) == {"environmental"}  # not a price reduction
+    assert rules("No sale, just fair prices") == [] and rules("Rabatt? Nein: faire Preise", ctx("de-DE")) == []
+    assert rules("Kills 99.9% of germs") == ["health.cosmetic"]  # a percentage, but no reduction
