@@ -25,12 +25,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from pipeline import checks as _checks  # module import: tolerates pipeline.checks importing us back
 from pipeline.brand import Claim
 from pipeline.catalog import CatalogItem, prior_price
 from pipeline.locales import LocaleInfo
+
+if TYPE_CHECKING:
+    from pipeline.checks import Verdict
 
 __all__ = [
     "CATEGORIES",
@@ -116,7 +119,7 @@ class ClaimFinding:
     category: str
     span: tuple[int, int]
     matched: str
-    severity: object  # pipeline.checks.Verdict: NEEDS_REVIEW or BLOCKED
+    severity: Verdict  # NEEDS_REVIEW or BLOCKED
     message: str
 
 
