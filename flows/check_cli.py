@@ -10,6 +10,7 @@ Exit codes: 0 passes; 1 something was flagged (needs review or blocked); 2 bad i
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -139,14 +140,15 @@ def check_image_cmd(
     """Brand, safety and quality checks on one image; a Vitrina sidecar adds the layout it was made with."""
     from PIL import Image, UnidentifiedImageError
 
-    from pipeline.checks import build_report, image_check_settings
-    from pipeline.image_checks import ImageContext, context_from_lineage, run_image_checks
+    from pipeline.checks import build_report
+    from pipeline.image_checks import IMAGE_CHECKS, ImageContext, context_from_lineage, run_image_checks, settings_from_policy
 
     try:
         brand = _load_brand(brand_dir)
         try:
             with Image.open(path) as opened:
                 source_format = opened.format
+                quantization = getattr(opened, "quantization", None)  # JPEG tables: the quality estimate
                 image = opened.convert("RGB")
         except FileNotFoundError:
             _fail(f"{path}: file not found")
@@ -161,11 +163,11 @@ def check_image_cmd(
             fmt = brand.format_by_id[format_id]
         elif fmt is None:
             fmt = next((f for f in brand.formats if f.size == image.size), None)
-        ctx = ctx.__class__(**{**vars(ctx), "format": fmt, "source_format": source_format})
+        ctx = replace(ctx, format=fmt, source_format=source_format, jpeg_quantization=quantization)
         with Image.open(brand.logo_path) as logo_file:
             logo = logo_file.convert("RGBA")
-        enabled = [c for c in _image_check_ids() if brand.checks.runs(c)]
-        results = run_image_checks(image, brand, ctx, image_check_settings(brand.checks), logo=logo, ocr=ocr,
+        enabled = [c.id for c in IMAGE_CHECKS if brand.checks.runs(c.id)]
+        results = run_image_checks(image, brand, ctx, settings_from_policy(brand.checks.image), logo=logo, ocr=ocr,
                                    enabled=enabled)
     except VitrinaError as exc:
         _fail(str(exc))
@@ -183,12 +185,6 @@ def check_image_cmd(
             box = f" [dim]box {tuple(r['box'])}[/]" if r.get("box") else ""
             _out.print(f"  [{STYLE[v]}]{v:12}[/] {r['check']}: {escape(r['message'])}{box}", highlight=False)
     raise typer.Exit(0 if verdict == "pass" else 1)
-
-
-def _image_check_ids() -> list[str]:
-    from pipeline.check_registry import CHECKS
-
-    return [c.id for c in CHECKS.values() if c.category in ("brand", "safety", "quality", "layout", "text")]
 
 
 def _read_sidecar(image_path: Path, sidecar: Path | None) -> dict[str, Any] | None:

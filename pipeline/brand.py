@@ -32,6 +32,7 @@ __all__ = [
     "ChannelFormat",
     "ImageryStyle",
     "CheckPolicy",
+    "ImageCheckPolicy",
     "load_brand",
     "brand_json_schema",
     "hex_to_rgb",
@@ -200,6 +201,29 @@ class ImageryStyle(_Strict):
     lora_scale: float = Field(0.8, ge=0, le=2, description="LoRA strength")
 
 
+class ImageCheckPolicy(_Strict):
+    """Thresholds of the image checks; a field left out keeps Vitrina's calibrated default
+    (pipeline.image_checks.ImageCheckSettings, where each default's reason is written down)."""
+
+    people_policy: Literal["review", "allow", "block"] | None = Field(
+        None, description="people or faces in a generated background: review (default), allow or block")
+    palette_max_delta_e: float | None = Field(None, gt=0, le=100, description="CIEDE2000 distance from the nearest "
+                                              "brand colour for a background colour to count as on-palette (10)")
+    forbidden_min_delta_e: float | None = Field(None, gt=0, le=100, description="background colours closer than "
+                                                "this to a forbidden colour block (12)")
+    dominant_min_share: float | None = Field(None, gt=0, lt=1, description="off-palette colours covering less of "
+                                             "the background are ignored (0.04)")
+    nudity_thresholds: dict[str, float] | None = Field(None, description="NudeNet class -> score from which it "
+                                                       "blocks (default: the exposed classes, 0.35-0.45)")
+    stray_text_min_confidence: float | None = Field(None, ge=0, le=100, description="Tesseract word confidence "
+                                                    "from which a word in the background is reported (70)")
+    min_sharpness: float | None = Field(None, gt=0, description="product sharpness below which it asks for review (1.3)")
+    min_jpeg_quality: int | None = Field(None, ge=1, le=100, description="estimated JPEG quality below which it "
+                                         "asks for review (80)")
+    logo_min_similarity: float | None = Field(None, gt=0, le=1, description="logo shape similarity to the brand "
+                                              "logo below which it blocks (0.82)")
+
+
 class CheckPolicy(_Strict):
     """Which checks run for this brand and their thresholds (check ids: `vitrina check list`)."""
 
@@ -211,6 +235,7 @@ class CheckPolicy(_Strict):
                                     "the placed product to the source packshot at the same size")
     product_max_delta_e: float = Field(2.0, gt=0, le=50, description="product.fidelity: mean CIEDE2000 colour "
                                        "difference allowed between the placed product and the source packshot")
+    image: ImageCheckPolicy = Field(default_factory=ImageCheckPolicy, description="image check thresholds")
 
     @field_validator("disabled")
     @classmethod

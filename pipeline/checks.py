@@ -7,8 +7,6 @@ claims library), not against itself.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -38,7 +36,6 @@ __all__ = [
     "check_copy",
     "check_price_reduction",
     "contrast_ratio",
-    "normalise_text",
     "check_glyph_coverage",
     "check_text_ocr",
 ]
@@ -235,75 +232,49 @@ def check_layout(problems: Iterable[str]) -> list[CheckResult]:
 
 # --- copy: tone of voice and claims -------------------------------------------------------------
 
-_SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u202f\u2007\u2009\u200a\u3000"), " ")
-_HYPHEN_LIKE = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
-# Zero-width and bidi control marks: invisible to a reader, so invisible to matching and messages.
+# Zero-width and bidi control marks: invisible to a reader, so left out of the messages they read.
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None
 )
 
-
-def normalise_text(text: str) -> str:
-    """NFKC, case-folded, with look-alike spaces and hyphens unified and invisible marks removed."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_SPACE_LIKE).translate(_HYPHEN_LIKE)
-    return re.sub(r"\s+", " ", text.casefold()).strip()
+COPY_FIELDS = ("headline", "subline", "cta", "legal")
 
 
-# Candidate claims by category, across the locales Vitrina ships. A pattern only finds a claim;
-# whether it may stand is decided by the claims library (evidence, market, dates).
-CLAIM_PATTERNS: dict[str, list[str]] = {
-    "superlative": [r"\bbest[- ]?sell", r"#\s?1\b", r"\bnumber one\b", r"\bcheapest\b", r"\blowest price",
-                    r"\bmeistverkauft", r"\bnr\.? ?1\b", r"\bbilligste", r"\ble moins cher\b", r"\bn° ?1\b",
-                    r"\bnuméro un\b", "売上no\\.?1", "最安", "الأرخص", "الأكثر مبيع"],
-    "environmental": [r"\beco[- ]?friendly\b", r"\bclimate[- ]neutral\b", r"\bcarbon[- ]neutral\b",
-                      r"\bsustainable\b", r"\bkl?imaneutral\b", r"\bumweltfreundlich\b", r"\bnachhaltig",
-                      r"\bécologique\b", r"\brespectueux de l'environnement\b", r"\bneutre en carbone\b",
-                      "環境にやさしい", "エコ", "صديق للبيئة", "محايد الكربون"],
-    "health": [r"\bcures?\b", r"\bboosts? (your )?immun", r"\bclinically proven\b", r"\bdetox",
-               r"\bheilt\b", r"\bimmunsystem", r"\bklinisch (getestet|bewiesen)", r"\bguérit\b",
-               r"\bimmunit", r"\bcliniquement prouvé", "免疫", "治る", "يعالج", "المناعة"],
-    "free": [r"\bfree\b(?! (your|yourself|up|from)\b)", r"\bgratis\b", r"\bkostenlos", r"\bgratuit",
-             "無料", "مجان"],
-    "urgency": [r"\bonly \d+ left\b", r"\blast chance\b", r"\bends (today|tonight|soon)\b", r"\bnur noch \d+",
-                r"\bletzte chance\b", r"\bdernière chance\b", r"\bplus que \d+", "残りわずか", "本日限り",
-                "آخر فرصة"],
-    "origin": [r"\bmade in\b", r"\bhergestellt in\b", r"\bfabriqué en\b", "製造国", "صنع في"],
-}
+def check_copy(texts: dict[str, str], locale: LocaleInfo, brand: BrandGuide, *, sku: str | None, on: date,
+               item: CatalogItem | None = None, campaign_ends: date | None = None) -> list[CheckResult]:
+    """The banner's copy against the brand's tone, the market's disclaimer and the claims engine
+    (pipeline.claims: prices stated in the text, urgency, stock, free offers, green, health,
+    superlative and origin claims against the claims library and the catalog).
 
+    The fields are checked as one text, as a reader sees the banner: a "free" offer's conditions
+    may sit in the legal line. The brief's own announced reduction is `price.reduction`'s job.
+    """
+    from pipeline.claims import CopyContext, find_claims, normalise
 
-def _claim_backed(category: str, copy_norm: str, brand: BrandGuide, market: str, sku: str | None, on: date) -> bool:
-    for claim in brand.claims:
-        if claim.category == category and claim.applies(market, sku, on) and normalise_text(claim.text) in copy_norm:
-            return True
-    return False
-
-
-def check_copy(texts: dict[str, str], locale: LocaleInfo, brand: BrandGuide, *, sku: str | None, on: date) -> list[CheckResult]:
-    """Banned words, the market's required disclaimer, and claims that need the claims library."""
     out: list[CheckResult] = []
-    joined = normalise_text(" \n ".join(t for t in texts.values() if t))
-    banned = list(brand.tone.banned_words) + list(brand.tone.banned_words_by_locale.get(locale.code, []))
-    for word in banned:
-        w = normalise_text(word)
-        if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", joined):
-            out.append(CheckResult("copy.tone", Verdict.BLOCKED, "tone.banned_word",
-                                   f"banned word {word!r} in the {locale.code} copy"))
     disclaimer = brand.tone.disclaimers.get(locale.code)
-    if disclaimer and normalise_text(disclaimer) not in normalise_text(texts.get("legal", "")):
+    if disclaimer and normalise(disclaimer)[0] not in normalise(texts.get("legal", ""))[0]:
         out.append(CheckResult("copy.disclaimer", Verdict.BLOCKED, "disclaimer.missing",
                                f"required {locale.code} disclaimer is missing: {disclaimer!r}"))
-    for category, patterns in CLAIM_PATTERNS.items():
-        for pattern in patterns:
-            m = re.search(pattern, joined)
-            if m and not _claim_backed(category, joined, brand, locale.market, sku, on):
-                out.append(CheckResult(
-                    f"copy.claims.{category}", Verdict.BLOCKED, f"claim.{category}.unsubstantiated",
-                    f"{category} claim {m.group(0)!r} has no approved claim in the library for "
-                    f"market {locale.market}{f' and SKU {sku}' if sku else ''} on {on.isoformat()}",
-                ))
-                break
+    parts: list[tuple[str, int, int]] = []  # field, start, end in the joined text
+    joined = ""
+    for name in COPY_FIELDS:
+        value = texts.get(name) or ""
+        if value:
+            if joined:
+                joined += "\n"
+            parts.append((name, len(joined), len(joined) + len(value)))
+            joined += value
+    banned = tuple(brand.tone.banned_words) + tuple(brand.tone.banned_words_by_locale.get(locale.code, []))
+    ctx = CopyContext(locale=locale, on=on, claims=tuple(brand.claims), banned_words=banned, sku=sku, item=item,
+                      campaign_ends=campaign_ends)
+    for f in find_claims(joined, ctx):
+        field = next((n for n, a, b in parts if a <= f.span[0] < b), "copy")
+        check_id = "copy.tone" if f.category == "tone" else f"copy.claims.{f.category}"
+        out.append(CheckResult(check_id, f.severity, f.rule, f"{field} {_shown(f.matched)!r}: {f.message}"))
     if not out:
-        out.append(CheckResult("copy", Verdict.PASSED, "copy.ok", "copy passes tone, disclaimer and claim rules"))
+        out.append(CheckResult("copy.claims", Verdict.PASSED, "copy.ok",
+                               "copy passes tone, disclaimer and claim rules"))
     return out
 
 

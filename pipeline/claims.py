@@ -1195,8 +1195,9 @@ _URG_RECURRING = {
     "de": r"\bjeden (?:tag|morgen|abend)\b|\btäglich\w*|\bjede woche\b|\bwöchentlich\w*|\btagesangebot\w*|\bjedes wochenende\b",
     "fr": r"\btous les jours\b|\bchaque (?:jour|semaine|soir)\b|\bquotidien\w*|\btoutes les semaines\b|\bdu jour\b",
     "es": r"\btodos los días\b|\bcada (?:día|semana|noche)\b|\bdiari[oa]s?\b|\btodas las semanas\b|\bdel día\b",
-    "ja": r"毎日|毎週|日替わり|毎晩",
-    "zh": r"每天|每日|每周|天天",
+    # 毎日の / 每天的 = "everyday" (an adjective: "everyday favourites"), not a recurring countdown
+    "ja": r"毎日(?!の)|毎週(?!の)|日替わり|毎晩(?!の)",
+    "zh": r"每天(?!的)|每日(?!的)|每周(?!的)|天天",
     "ko": r"매일|매주|오늘의 ?딜",
     "ar": r"كل يوم|يوميا|يومياً|كل أسبوع|أسبوعيا|عرض اليوم",
     "he": r"כל יום|יומי|כל שבוע|מבצע היום",

@@ -34,9 +34,12 @@ from pipeline.checks import (
     check_text_contrast,
     check_text_ocr,
 )
-from pipeline.compose import BannerCopy, compose_banner
+from pipeline.brand import BrandGuide, ChannelFormat, CheckPolicy
+from pipeline.check_registry import spec_for
+from pipeline.compose import BannerCopy, ComposedBanner, compose_banner
 from pipeline.errors import VitrinaError
 from pipeline.generate import Backend, SceneRequest, SceneResult, render_batch
+from pipeline.image_checks import IMAGE_CHECKS, DesignedText, ImageContext, run_image_checks, settings_from_policy
 from pipeline.imageio import image_sha256
 from pipeline.layout import plan_layout
 from pipeline.locales import LocaleInfo, locale_info
@@ -217,14 +220,16 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
         ("text.ocr", lambda: check_text_ocr(banner.blocks, loc)),  # cached per process by text/font/size/colours
         ("copy.claims", lambda: check_copy(
             {"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
-            loc, brand, sku=plan.sku, on=brief.starts)),
+            loc, brand, sku=plan.sku, on=brief.starts, item=plan.item, campaign_ends=brief.ends)),
         ("price.reduction", lambda: price_check),
+        ("image", lambda: _image_checks(banner, scene, fmt, brand, logo, generated=backend.name != "studio")),
     ]
     checks: list[CheckResult] = []
     for check_id, run in planned:
         if policy.runs(check_id):
             found = run()
-            checks.extend(found if isinstance(found, list) else [found])
+            # a group (copy, image) may return results of a check the brand disabled: leave those out
+            checks.extend(r for r in (found if isinstance(found, list) else [found]) if _runs(policy, r.check))
     report = build_report(checks, policy.disabled)
 
     lineage: dict[str, Any] = {
@@ -252,13 +257,36 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
                  "prior_price": banner_copy.prior_price, "discount": banner_copy.discount_label, "legal": banner_copy.legal},
         "price": {"amount": str(plan.item.price), "currency": plan.item.currency, "market": plan.item.market,
                   "prior_price": str(prior) if prior is not None else None},
-        "text_blocks": [{"role": b.role, "text": b.text, "box": list(b.box), "size_px": b.size_px, "color": b.color}
-                        for b in banner.blocks],
+        "text_blocks": [{"role": b.role, "text": b.text, "box": list(b.box), "size_px": b.size_px, "color": b.color,
+                         "background": b.background, "large": b.large} for b in banner.blocks],
         "image_sha256": image_sha256(banner.image),
     }
     png = _encode_png(banner.image, {"vitrina:campaign": brief.campaign_id, "vitrina:sku": plan.sku,
                                      "vitrina:image_sha256": lineage["image_sha256"]})
     return RenderedVariant(plan, png, report, lineage)
+
+
+def _runs(policy: CheckPolicy, result_id: str) -> bool:
+    spec = spec_for(result_id)
+    return spec is None or policy.runs(spec.id)
+
+
+def _image_checks(banner: ComposedBanner, scene: SceneResult, fmt: ChannelFormat, brand: BrandGuide,
+                  logo: Image.Image, *, generated: bool) -> list[CheckResult]:
+    """Brand, safety and quality checks on the composed pixels, told exactly how the banner was made.
+    Text contrast is left to `text.contrast`, which measures the real glyphs rather than estimating them."""
+    x0, y0, x1, y1 = scene.placement.box
+    product_mask = np.zeros((fmt.height, fmt.width), bool)
+    product_mask[y0:y1, x0:x1] = np.asarray(scene.product_layer)[..., 3] == 255
+    ctx = ImageContext(
+        format=fmt,
+        text_blocks=tuple(DesignedText(b.role, b.box, b.color, b.large, b.background, b.text) for b in banner.blocks),
+        logo_box=banner.logo_box, product_box=scene.placement.box, product_mask=product_mask,
+        scene=banner.background, overlay_mask=banner.overlay_mask, generated_background=generated, source_format="PNG",
+    )
+    enabled = [c.id for c in IMAGE_CHECKS if c.id != "image.text.contrast" and brand.checks.runs(c.id)]
+    return run_image_checks(banner.image, brand, ctx, settings_from_policy(brand.checks.image), logo=logo,
+                            enabled=enabled)
 
 
 def mask_digest(alpha: np.ndarray) -> str:

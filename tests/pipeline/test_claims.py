@@ -384,3 +384,11 @@ def test_numbers_and_compounds_do_not_trigger_other_families():
     assert cats("CO\u2082-reduziert", ctx("de-DE")) == {"environmental"}  # not a price reduction
     assert rules("No sale, just fair prices") == [] and rules("Rabatt? Nein: faire Preise", ctx("de-DE")) == []
     assert rules("Kills 99.9% of germs") == ["health.cosmetic"]  # a percentage, but no reduction
+
+
+def test_everyday_adjective_next_to_a_real_deadline_is_not_a_recurring_countdown():
+    """The demo's ja-JP copy: 'everyday favourites' (毎日の) and a deadline inside the campaign."""
+    ctx = CopyContext(locale=locale_info("ja-JP"), on=date(2026, 12, 1), campaign_ends=date(2026, 12, 24))
+    text = "冬の定番を、うれしい価格で\nぬくもりの季節に、毎日のお気に入りを\n価格は税込です。2026年12月24日まで。"
+    assert find_claims(text, ctx) == []
+    assert any(f.rule == "urgency.recurring" for f in find_claims("毎日終わるセール、12月24日まで", ctx))
