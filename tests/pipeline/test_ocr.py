@@ -13,20 +13,25 @@ from pipeline.brand import load_brand
 from pipeline.checks import Verdict, check_glyph_coverage, check_text_ocr, worst
 from pipeline.compose import TextBlock
 from pipeline.locales import locale_info
-from pipeline.ocr import TextReader, cer, comparable, missing_glyphs, numeric_part
+from pipeline.ocr import NUMERIC_TRIES, TextReader, _figures_only, cer, comparable, missing_glyphs, numeric_part
 from pipeline.text import FontStack, fit_text
 
 BRAND = load_brand(Path(__file__).resolve().parents[2] / "brand_guides" / "halden")
 HEAD = FontStack.for_brand(BRAND, "headline")
+BODY = FontStack.for_brand(BRAND, "body")
+NBSP = "\xa0"
+AED = "\u200f{}\xa0د.إ.\u200f"  # Babel's ar-AE price pattern
 LATIN_ONLY = FontStack([HEAD.fonts[0]])
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed")
 
 
 def block(role: str, text: str, drawn: str | None = None, code: str = "en-US", *, colour: str = "#1F2A30",
-          plate: str | None = None) -> TextBlock:
-    """A text block that says `text` but whose pixels were drawn from `drawn` (default: the same)."""
-    fit = fit_text(drawn or text, HEAD, 1000, 200, max_px=56, min_px=24, locale=locale_info(code), max_lines=2)
+          plate: str | None = None, size: int | None = None, stack: FontStack = HEAD) -> TextBlock:
+    """A text block that says `text` but whose pixels were drawn from `drawn` (default: the same),
+    at `size` px when given (else the largest of 24-56 px that fits)."""
+    hi, lo = (size, size) if size else (56, 24)
+    fit = fit_text(drawn or text, stack, 1000, 200, max_px=hi, min_px=lo, locale=locale_info(code), max_lines=2)
     assert fit is not None
     return TextBlock(role, text, (0, 0, fit.width, fit.height), fit.size_px, colour, plate, True,
                      np.zeros((4, 4), bool), fit)
@@ -101,3 +106,50 @@ def test_arabic_ocr_is_advisory_never_blocking():
     # a real misrender is reported as advice, but does not hold the Arabic variant back
     assert worst(results) is Verdict.PASSED
     assert any(r.code == "ocr.advisory" and r.message.startswith("advisory:") for r in results)
+
+
+def test_numeric_pass_draws_figures_without_the_letters_of_a_currency_abbreviation():
+    assert _figures_only(AED.format("31.20")) == "\u200f31.20\xa0    \u200f"
+    assert _figures_only(f"1.234,50{NBSP}€") == f"1.234,50{NBSP}€"
+    assert _figures_only("CHF 12.50") == "    12.50"
+
+
+# Sizes of the figures on display formats: medium rectangle 300x250 draws the price at 22 px and
+# the prior price and badge at 11 px (min_text_px 10); 22 px is where "26,39 €" read as "26,59€".
+SMALL_SIZES = (10, 11, 14, 22)
+PRICES = [("price", f"26,39{NBSP}€", "de-DE", "#E07A5F"), ("price", f"9,99{NBSP}€", "fr-FR", "#1B1B1B"),
+          ("price", "$27.99", "en-US", "#FFFFFF"), ("price", "￥1,480", "ja-JP", "#1B1B1B"),
+          ("prior_price", f"7,99{NBSP}€", "de-DE", "#1B1B1B"), ("price", AED.format("103.20"), "ar-AE", "#1B1B1B")]
+
+
+@needs_tesseract
+@pytest.mark.parametrize("size", SMALL_SIZES)
+def test_small_prices_read_back_exactly(size):
+    reader = TextReader()
+    for role, text, code, colour in PRICES:
+        stack = BODY if role == "prior_price" else HEAD
+        b = block(role, text, code=code, colour=colour, size=size, stack=stack)
+        results = check_text_ocr([b], locale_info(code), reader)
+        assert [r.code for r in results] == ["ocr.ok"], (size, text, [r.message for r in results])
+
+
+@needs_tesseract
+@pytest.mark.parametrize("size", SMALL_SIZES)
+def test_wrongly_drawn_figures_are_flagged_at_small_sizes_despite_several_tries(size):
+    """Accepting the first of several reads that matches must not let a wrong price through: each
+    try reads the same wrong glyphs, so none yields the expected figures."""
+    reader = TextReader()
+    cases = [(f"26,39{NBSP}€", f"26,59{NBSP}€", "de-DE", "#E07A5F"),  # the demo's price, one digit off
+             ("$27.99", "$21.99", "en-US", "#1B1B1B"), (f"9,99{NBSP}€", f"9,90{NBSP}€", "fr-FR", "#1B1B1B"),
+             ("￥1,480", "￥1,430", "ja-JP", "#1B1B1B"), (f"7,99{NBSP}€", f"79,9{NBSP}€", "de-DE", "#1B1B1B")]
+    for expected, drawn, code, colour in cases:
+        b = block("price", expected, drawn=drawn, code=code, colour=colour, size=size)
+        results = check_text_ocr([b], locale_info(code), reader)
+        assert [(r.verdict, r.code) for r in results] == [(Verdict.NEEDS_REVIEW, "ocr.numbers_mismatch")], \
+            (size, drawn, [r.message for r in results])
+        reading = reader.read(b.fit, b.color, b.background, numeric=b.text)
+        assert len(reading.numeric_reads) == len(NUMERIC_TRIES)  # every try made, none matched
+    # Arabic: the letters are left out of the numeric drawing, the figures are still held to
+    ar = block("price", AED.format("103.20"), drawn=AED.format("103.50"), code="ar-AE", size=size)
+    results = check_text_ocr([ar], locale_info("ar-AE"), reader)
+    assert [r.code for r in results] == ["ocr.advisory"] and "103.50" in results[0].message
