@@ -42,7 +42,11 @@ from pipeline.claims import CATEGORIES, CopyContext, find_claims  # noqa: E402
 from pipeline.locales import locale_info  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
-SETS = {"corpus": DATA / "copy_corpus.jsonl", "holdout": DATA / "copy_holdout.jsonl"}
+SETS = {"corpus": DATA / "copy_corpus.jsonl", "holdout": DATA / "copy_holdout.jsonl",
+        # written by someone who never saw the engine or the corpus; the brand's banned words apply
+        "blind": DATA / "copy_blind.jsonl", "blind2": DATA / "copy_blind2.jsonl"}
+BLIND_BANNED = ("cheapest", "miracle", "guaranteed", "best ever", "act now", "Wunder", "garantiert", "garanti",
+                "le moins cher")
 DEFAULT_ON = date(2025, 11, 20)
 CURRENCY = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "ES": "EUR", "AE": "AED", "IL": "ILS",
             "JP": "JPY", "CN": "CNY", "KR": "KRW", "IN": "INR"}
@@ -90,7 +94,7 @@ def evaluate(rows: list[dict]) -> dict:
     per_cat = {c: {"flag_lines": 0, "found": 0, "reported_lines": 0, "reported_correct": 0} for c in CATEGORIES}
     per_lang: dict[str, dict[str, int]] = defaultdict(lambda: {"flag": 0, "found": 0, "ok": 0, "false_flags": 0})
     misses, false_flags = [], []
-    flag_n = found_n = ok_n = ff_n = 0
+    flag_n = found_n = ok_n = ff_n = flagged_any = 0
     t0 = time.perf_counter()
     for rec in rows:
         findings = find_claims(rec["text"], context_for(rec))
@@ -106,6 +110,7 @@ def evaluate(rows: list[dict]) -> dict:
             flag_n += 1
             per_lang[lang]["flag"] += 1
             per_cat[rec["category"]]["flag_lines"] += 1
+            flagged_any += bool(findings)
             if rec["category"] in cats:
                 found_n += 1
                 per_lang[lang]["found"] += 1
@@ -138,6 +143,8 @@ def evaluate(rows: list[dict]) -> dict:
     return {
         "lines": len(rows), "flag_lines": flag_n, "ok_lines": ok_n,
         "recall": round(found_n / flag_n, 4) if flag_n else None,
+        # a must-flag line held back under another category than its label is still held back
+        "recall_any_category": round(flagged_any / flag_n, 4) if flag_n else None,
         "false_flag_rate": round(ff_n / ok_n, 4) if ok_n else None,
         "ms_per_line": round(1000 * elapsed / max(1, len(rows)), 3),
         "categories": cats_out, "languages": langs_out, "misses": misses, "false_flags": false_flags,
@@ -150,7 +157,8 @@ def _pct(x) -> str:
 
 def report(name: str, res: dict) -> None:
     print(f"== {name}: {res['lines']} lines ({res['flag_lines']} flag, {res['ok_lines']} ok), {res['ms_per_line']} ms/line")
-    print(f"   recall on flag lines {_pct(res['recall'])} %   false flags on ok lines {_pct(res['false_flag_rate'])} %")
+    print(f"   recall on flag lines {_pct(res['recall'])} % (held back under any category: "
+          f"{_pct(res['recall_any_category'])} %)   false flags on ok lines {_pct(res['false_flag_rate'])} %")
     print("   category          precision  recall  (flag lines)")
     for c, v in res["categories"].items():
         print(f"   {c:<17} {_pct(v['precision'])}     {_pct(v['recall'])}   ({v['flag_lines']})")
@@ -175,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== {name}: {path} missing")
             continue
         rows = load(path)
+        if name.startswith("blind"):
+            for rec in rows:
+                rec.setdefault("context", {}).setdefault("banned_words", list(BLIND_BANNED))
         summary[name] = evaluate(rows)
         report(name, summary[name])
         batches = sorted({r.get("batch", "original") for r in rows})

@@ -177,6 +177,9 @@ def _fold_char(out: str) -> str:
     return "".join(res)
 
 
+_LINE_BREAK_HYPHEN = re.compile(r"[ \t]*\n\s*(?=[^\W\d_])")
+
+
 def _normalise_full(text: str) -> tuple[str, list[int], list[int]]:
     """Normalised text plus, per normalised char, the original start and end offsets."""
     chars: list[str] = []
@@ -188,6 +191,12 @@ def _normalise_full(text: str) -> tuple[str, list[int], list[int]]:
         if ch in _INVISIBLE_CHARS or _is_dropped_mark(ch):
             i += 1
             continue
+        if (ch == "-" or ch in _HYPHEN_CHARS) and i and text[i - 1].isalpha():
+            # a word hyphenated across a line break ("Klima-\nneutral") is one word
+            brk = _LINE_BREAK_HYPHEN.match(text, i + 1)
+            if brk:
+                i = brk.end()
+                continue
         j = i + 1
         cluster = ch
         while j < n and _is_combining(text[j]):
@@ -665,7 +674,7 @@ _HEALTH: dict[str, list[_Row]] = {
         ("health.body", r"\bbon(?:ne)? pour (?:le |la |les |votre |vos )?(?:cœur|coeur|intestin|flore intestinale|système immunitaire|cerveau|articulations|os|digestion|foie|métabolisme)\b|\b(?:favorise|améliore|soutient|contribue à) (?:la |le |les |une |un |votre |vos )?(?:bonne |saine |meilleure )?(?:digestion|transit|santé \w+|circulation|concentration|mémoire|qualité du sommeil|récupération|fonctionnement normal|fertilité)\b|\bbaisse (?:le |la )?(?:cholestérol|tension)\b|\bsuper[- ]?aliments?\b|\bsuperfoods?\b"),
     ],
     "es": [
-        ("health.medical", r"\bcura(?:s|n|r|tiv[oa]s?|ción)?\b|\bsana(?:r|n)\b|\bsanación\b|\bterapéutic\w*|\bmedicinal\w*|\balivi\w*|\bprevien\w*|\b(?:trata|tratan|tratamiento (?:de|para|contra)|prevenir|prevención de|combate|combaten|lucha contra|protege (?:de|contra)|protegen (?:de|contra)|reduce|reducen|elimina|eliminan|mata|matan|acaba con|contra|adiós a|di adiós a) " + _AIL_ES + r"\b"),
+        ("health.medical", r"\bcura(?:s|n|r|tiv[oa]s?|ción)?\b|\bsana(?:r|n)\b|\bsanación\b|\bterapéutic\w*|\bmedicinal\w*|\balivi\w*|\bprevien\w*|\b(?:(?:ayuda|ayudan|contribuye|contribuyen) a )?(?:reducir|bajar|disminuir|controlar|regular|combatir|prevenir|aliviar|eliminar|tratar|curar|evitar) (?:el |la |los |las |tu |tus |su |sus )?(?:nivel(?:es)? de |riesgo de )?" + _AIL_ES + r"\b|\b(?:trata|tratan|tratamiento (?:de|para|contra)|prevenir|prevención de|combate|combaten|lucha contra|protege (?:de|contra)|protegen (?:de|contra)|reduce|reducen|elimina|eliminan|mata|matan|acaba con|contra|adiós a|di adiós a) " + _AIL_ES + r"\b"),
         ("health.immune", r"\bsistema inmun\w*|\binmun(?:idad|ológic\w*|itari\w*|e)\b|\bdefensas (?:naturales|del organismo)\b|\b(?:refuerza|refuerzan|reforzar|fortalece|fortalecen|fortalecer|potencia|potencian|estimula|estimulan|mejora|mejoran|aumenta|aumentan|sube|suben|activa|activan|cuida|cuidan) (?:el |tu |tus |las |su |sus |nuestras |nuestro )?(?:sistema inmun\w*|defensas|inmunidad)\b"),
         ("health.detox", r"\bdetox\w*|\bdesintoxica\w*|\bdepurativ\w*|\bdepura (?:el|tu) (?:organismo|cuerpo|hígado)\b|\belimina (?:las )?toxinas\b"),
         ("health.evidence", r"\b(?:clínicamente|científicamente|médicamente|dermatológicamente)[- ](?:probad|demostrad|testad|comprobad|validad|avalad|aprobad)\w*|\b(?:probad|testad|comprobad)\w* (?:clínicamente|científicamente|dermatológicamente)\b|\b(?:estudios|ensayos) clínicos\b|\beficacia (?:clínicamente |científicamente )?(?:probada|demostrada)\b"),
@@ -751,26 +760,26 @@ _SUPERLATIVE: dict[str, list[_Row]] = {
         ("superlative.rank", r"\b(?:best|cheapest|fastest|first|only|biggest|largest|top|lightest|strongest|softest|smallest|thinnest|warmest|most \w+) [\w' -]{0,30}?\b(?:in|on|of) (?:the world|the market|europe|america|the uk|britain|the us|the usa|germany|france|spain|the country|the planet|the industry|all time)\b"),
         ("superlative.rank", r"\bworld[- ](?:first|leading|'s first)\b|\b(?:industry|market|category)[- ]leading\b|\bmarket[- ]leader\b|\bleading brand\b|(?<!our )(?<!my )(?<!your )(?<!their )(?<!its )\bfirst[- ]ever\b|\bthe only (?:\w+ )?(?:\w+ )?(?:that|to|with|on the market)\b|\bunbeat(?:able|en) (?:price|prices|value|deal|deals)\b|\bbest[- ]?(?:in[- ](?:class|test|show))\b|\b(?:top|best|highest)[- ]rated\b|\brated (?:no|#|number|best|top)\b|\bvoted (?:the )?(?:best|no|number|#|top|favou?rite)\b"),
         ("superlative.award", r"\bwinner of (?:the |an? )?[\w' -]{0,30}(?:award|prize|test|competition)\b|\bawarded (?:the |best|top|gold)\b|\b\w+ award[- ](?:winner|winning)\b|\b(?:award|prize)[- ]winning\b|\bmulti[- ]award\b|\baward[- ]winner\b|\bwinner of (?:the )?\w+ award\b|\bproduct of the year\b"),
-        ("superlative.price", r"\bcheapest\b|\blowest[- ](?:price|prices|priced)\b|\bbest[- ](?:price|prices|priced|value)\b|\bprice[- ]match(?:ed)? guarantee\b|\bguaranteed lowest\b|\bcan't be beaten on price\b|\bnobody beats our prices\b"),
+        ("superlative.price", r"\bcheapest\b|\blowest[- ](?:price|prices|priced)\b|\bbest[- ](?:price|prices|priced|value)\b|\bprice[- ]match(?:ed)? guarantee\b|\bguaranteed lowest\b|\bcan't be beaten on price\b|\bnobody beats our prices\b|\b(?:nobody|no one|no-one|no other (?:shop|store|retailer))(?: else)? (?:sells|beats|undercuts|offers|has|does) (?:it|this|them|these|us|our prices)?\s?(?:for less|cheaper|lower)\b|\byou won'?t find (?:it|this|them|these)? ?(?:cheaper|for less|lower) (?:anywhere|elsewhere)\b|\bcheaper than anywhere else\b"),
         ("superlative.performance", r"\b(?:fastest|strongest|quickest|longest[- ]lasting|most (?:effective|powerful|efficient|advanced|durable|accurate|absorbent))\b"),
     ],
     "de": [
         ("superlative.sales", r"\bmeist ?verkauft\w*|\bam (?:meisten|häufigsten) verkauft\w*|\bbestseller\w*|\bverkaufsschlager\w*|\bmeistgekauft\w*|\bbeliebteste\w*|\berfolgreichste\w*"),
         ("superlative.rank", r"\bnr\.?\s?1\b|\bnummer (?:1|eins)\b|\b[\w-]*sieger\w*|\bmarktführer\w*|\bbranchenführer\w*|\bweltmarktführer\w*|\bweltneuheit\b|\bweltweit (?:erste|führend|beste|einzige|einzig)\w*|\bdeutschlands (?:beste|beliebteste|größte|meistverkaufte|nr|nummer|erste|günstigste|schnellste)\w*|\b(?:beste|besten|bester|bestes|erste|ersten|erster|einzige|einzigen|einziger) [\w -]{0,30}?\b(?:der welt|deutschlands|europas|am markt|auf dem markt|weltweit)\b|\bpreisgekrönt\w*|\bausgezeichnet mit dem\b|\bstiftung warentest\b"),
-        ("superlative.price", r"\bgünstigste\w*|\bbilligste\w*|\bpreiswerteste\w*|\bbestpreis\w*|\bbeste[nr]? preis\w*|\btiefstpreis\w*|\bniedrigste\w* preis\w*|\bunschlagbar (?:günstig|billig|preiswert)\w*|\bunschlagbare\w* preis\w*|\bdauertiefpreis\w*|\bpreisgarantie\b|\b(?:günstiger|billiger|preiswerter) geht'?s nicht\b"),
-        ("superlative.performance", r"\b(?:schnellste|stärkste|leistungsstärkste|effektivste|wirksamste|langlebigste)\w*"),
+        ("superlative.price", r"\bgünstigste\w*|\bbilligste\w*|\bpreiswerteste\w*|\bbestpreis\w*|\bbeste[nr]? preis\w*|\btiefstpreis\w*|\bniedrigste\w* preis\w*|\bunschlagbar (?:günstig|billig|preiswert)\w*|\bunschlagbare\w* preis\w*|\bdauertiefpreis\w*|\bpreisgarantie\b|\b(?:günstiger|billiger|preiswerter) geht'?s nicht\b|\bnirgend(?:s|wo) (?:günstiger|billiger|preiswerter)\b|\b(?:günstiger|billiger|preiswerter) (?:findest du|finden sie|bekommst du|bekommen sie) (?:es|ihn|sie|das)? ?nirgend\w*"),
+        ("superlative.performance", r"\b(?:schnellste|stärkste|leistungsstärkste|effektivste|wirksamste|langlebigste)\w*|\b\w+(?:ste|sten|ster|stes) [\w -]{0,30}?\b(?:der welt|europas|deutschlands|am markt|auf dem markt)\b"),
     ],
     "fr": [
-        ("superlative.price", r"\b(?:le|la|les) moins cher(?:e|s|es)?\b|\bmoins cher(?:e|s|es)? du marché\b|\b(?:le |les )?prix (?:le|les) plus bas\b|\bmeilleurs? prix\b|\bprix imbattables?\b|\bprix les plus bas\b"),
+        ("superlative.price", r"\b(?:le|la|les) moins cher(?:e|s|es)?\b|\bmoins cher(?:e|s|es)? du marché\b|\b(?:le |les )?prix (?:le|les) plus bas\b|\bmeilleurs? prix\b|\bprix imbattables?\b|\bprix les plus bas\b|\b(?:introuvable|nulle part) moins cher\b|\bpersonne ne (?:le |la |les )?vend moins cher\b|\bmoins cher qu'ailleurs\b"),
         ("superlative.rank", r"\bn[°º]\s?1\b|\bno\.?\s?1\b|\bnuméro (?:un|1)\b|\bleader (?:du marché|européen|mondial|français|en france)\b|\b(?:élu|élue|élus|élues) (?:produit|meilleur|n°|numéro)\w*|\bproduit de l'année\b|\bprimé\w*|\b(?:le|la|les) meilleur\w* [\w' -]{0,30}?\b(?:du monde|de france|d'europe|du marché|au monde)\b|\bpréféré\w* des français\b|\b(?:premier|première) (?:\w+ )?(?:au monde|du marché|mondial\w*)\b"),
         ("superlative.sales", r"\b(?:le|la|les) plus vendu(?:e|s|es)?\b|\bmeilleures? ventes?\b|\bbest[- ]?sellers?\b|\b(?:le|la|les) plus populaires?\b"),
-        ("superlative.performance", r"\b(?:le|la|les) plus (?:rapides?|puissante?s?|efficaces?|performante?s?)\b"),
+        ("superlative.performance", r"\b(?:le|la|les) plus (?:rapides?|puissante?s?|efficaces?|performante?s?)\b|\bplus \w+ (?:du monde|au monde|du marché|de france|d'europe)\b"),
     ],
     "es": [
         ("superlative.sales", r"\b(?:el|la|los|las|lo) más vendid[oa]s?\b|\bmás vendid[oa]s?\b|\bsuperventas\b|\bbest[- ]?sellers?\b|\béxito de ventas\b|\b(?:el|la|los|las) más populares?\b"),
-        ("superlative.price", r"\b(?:el|la|los|las) más barat[oa]s?\b|\bmás barat[oa]s? del mercado\b|\bmejor(?:es)? precios?\b|\b(?:el )?precio más bajo\b|\bprecios más bajos\b|\bprecios? imbatibles?\b"),
+        ("superlative.price", r"\b(?:el|la|los|las) más barat[oa]s?\b|\bmás barat[oa]s? del mercado\b|\bmejor(?:es)? precios?\b|\b(?:el )?precio más bajo\b|\bprecios más bajos\b|\bprecios? imbatibles?\b|\bnadie (?:lo |la |los |las |te lo )?(?:vende|deja|ofrece) más barat[oa]s?\b|\bno (?:lo |la )?encontrarás más barat[oa]s?\b|\bmás barat[oa]s? que en ningún (?:sitio|lugar)\b"),
         ("superlative.rank", r"\bn[°º.]\s?1\b|\bnº ?1\b|\bn\.º ?1\b|\bnúmero (?:uno|1)\b|\blíder (?:del mercado|en ventas|mundial|europeo|en españa)\b|\b(?:el|la|los|las) mejor(?:es)? [\w' -]{0,30}?\b(?:del mundo|de españa|de europa|del mercado)\b|\bpremiad[oa]s?\b|\bgalardonad[oa]s?\b|\bfavorit[oa]s? de (?:españa|los españoles)\b|\bprimer\w* [\w -]{0,20}?(?:del mundo|del mercado)\b|\bproducto del año\b"),
-        ("superlative.performance", r"\b(?:el|la|los|las) más (?:rápid[oa]s?|potentes?|eficaces?)\b"),
+        ("superlative.performance", r"\b(?:el|la|los|las) más (?:rápid[oa]s?|potentes?|eficaces?)\b|\bmás \w+ (?:del mundo|del mercado|de españa|de europa)\b"),
     ],
     "ja": [
         ("superlative.rank", r"no\.?\s?1|ナンバーワン|ナンバー1|(?:第)?1位|一位|首位|世界一|日本一|業界一"),
@@ -1586,6 +1595,21 @@ def _scarcity(doc: _Doc) -> list[ClaimFinding]:
 # ---- urgency -------------------------------------------------------------------------------
 
 
+# A date next to delivery wording is a shipping cut-off (a logistics fact), not an offer deadline.
+_SHIPPING_CUTOFF = {
+    "en": r"\b(?:deliver(?:y|ed)|shipping|shipped|dispatch(?:ed)?|arrive[sd]?|in time for|under the tree)\b",
+    "de": r"\b(?:liefer\w*|versand\w*|versendet|zustellung|unterm baum|rechtzeitig (?:zu|vor|bis))\b",
+    "fr": r"\b(?:livr\w*|expédi\w*|envoi|sous le sapin|à temps pour)\b",
+    "es": r"\b(?:entrega\w*|envío\w*|recíbelo|recibirlo|lo recibes|llega\w*|a tiempo para|bajo el árbol)\b",
+    "ja": r"お届け|配送|発送|到着",
+    "zh": r"送达|配送|发货|到货",
+    "ko": r"배송|도착",
+    "ar": r"توصيل|شحن|تسليم",
+    "he": r"משלוח|אספקה",
+    "hi": r"डिलीवरी|शिपिंग",
+}
+
+
 def _urgency(doc: _Doc) -> list[ClaimFinding]:
     ctx = doc.ctx
     on, ends = ctx.on, ctx.campaign_ends
@@ -1642,6 +1666,8 @@ def _urgency(doc: _Doc) -> list[ClaimFinding]:
         elif d > ends:
             out.append(_finding(doc, "urgency.deadline_after_campaign", "urgency", s, e, _blocked(),
                                 f"'{m}' promises the offer until {d.isoformat()}, but the campaign ends on {ends.isoformat()}; state {ends.isoformat()} or extend the campaign."))
+        elif d < ends and doc.any([_SHIPPING_CUTOFF[lang] for lang in doc.langs if lang in _SHIPPING_CUTOFF]):
+            continue  # "order by 18 December for Christmas delivery": a shipping cut-off, not the offer's end
         elif d < ends:
             out.append(_finding(doc, "urgency.deadline_before_campaign_end", "urgency", s, e, _review(),
                                 f"'{m}' says the offer ends {d.isoformat()}, but the campaign runs until {ends.isoformat()}, so the deadline would be false; state the real end date or confirm in review."))
@@ -1878,20 +1904,37 @@ def _banned_rx(word: str, langs: tuple[str, ...] = ("en",)) -> re.Pattern[str] |
     return re.compile(rf"(?<![a-z0-9]){body}{stem_swap}(?:{suffixes})?(?![a-z0-9])")
 
 
+def _banned_patterns(word: str, langs: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """The banned word's pattern, plus its derived forms: a German noun heading a compound
+    ("Wunder" -> "Wundercreme") and English -cle adjectives ("miracle" -> "miraculous")."""
+    rx = _banned_rx(word, langs)
+    if rx is None:
+        return []
+    out = [rx]
+    if "de" in langs and word[:1].isupper() and " " not in word and len(word) >= 4:
+        end = "(?![a-z0-9])"
+        if rx.pattern.endswith(end):
+            out.append(re.compile(rx.pattern[: -len(end)] + r"[a-zäöüß]{3,}"))
+    if "en" in langs and word.lower().endswith("cle") and len(word) >= 6:
+        derived = _banned_rx(word[:-3] + "culous", ("en",))
+        if derived is not None:
+            out.append(derived)
+    return out
+
+
 def _tone(doc: _Doc) -> list[ClaimFinding]:
     out: list[ClaimFinding] = []
     taken: list[tuple[int, int]] = []
     for word in doc.ctx.banned_words:
-        rx = _banned_rx(word, doc.langs)
-        if rx is None:
-            continue
-        for m in rx.finditer(doc.view):
-            s, e = m.start(), m.end()
-            if any(s < b and a < e for a, b in taken):
-                continue
-            taken.append((s, e))
-            out.append(_finding(doc, "tone.banned_word", "tone", s, e, _blocked(),
-                                f"'{doc.matched(s, e)}' is the banned word '{word}' from the brand's tone of voice; rephrase without it."))
+        for rx in _banned_patterns(word, doc.langs):
+            for m in rx.finditer(doc.view):
+                s, e = m.start(), m.end()
+                if any(s < b and a < e for a, b in taken):
+                    continue
+                taken.append((s, e))
+                out.append(_finding(doc, "tone.banned_word", "tone", s, e, _blocked(),
+                                    f"'{doc.matched(s, e)}' is the banned word '{word}' from the brand's tone of "
+                                    "voice; rephrase without it."))
     return out
 
 

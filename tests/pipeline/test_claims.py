@@ -392,3 +392,28 @@ def test_everyday_adjective_next_to_a_real_deadline_is_not_a_recurring_countdown
     text = "冬の定番を、うれしい価格で\nぬくもりの季節に、毎日のお気に入りを\n価格は税込です。2026年12月24日まで。"
     assert find_claims(text, ctx) == []
     assert any(f.rule == "urgency.recurring" for f in find_claims("毎日終わるセール、12月24日まで", ctx))
+
+
+def _ctx(locale: str, **kw) -> CopyContext:
+    return CopyContext(locale=locale_info(locale), on=date(2026, 12, 1), campaign_ends=date(2026, 12, 24), **kw)
+
+
+def test_gaps_found_by_the_first_blind_set_are_closed_as_families():
+    """Each was missed by the engine on copy written by someone who never saw it (copy_blind.jsonl)."""
+    cats = lambda text, loc, **kw: {f.category for f in find_claims(text, _ctx(loc, **kw))}  # noqa: E731
+    assert "environmental" in cats("Klima-\nneutral produziert", "de-DE")  # hyphenated across a line break
+    assert "superlative" in cats("Nobody sells it for less", "en-GB")
+    assert "superlative" in cats("Nirgendwo günstiger!", "de-DE")
+    assert "superlative" in cats("La batería de carga más rápida del mundo", "es-ES")
+    assert "health" in cats("Ayuda a reducir el colesterol", "es-ES")
+    assert "tone" in cats("Results that feel miraculous", "en-US", banned_words=("miracle",))
+    assert "tone" in cats("Die Wundercreme für trockene Haut", "de-DE", banned_words=("Wunder",))
+    assert "tone" not in cats("Die Wunde heilt", "de-DE", banned_words=("Wunder",))
+
+
+def test_a_delivery_cut_off_before_the_campaign_end_is_not_false_urgency():
+    for text, loc in [("Order by 18 December for Christmas delivery", "en-GB"),
+                      ("Bis 20. Dezember bestellen – Lieferung vor Heiligabend", "de-DE"),
+                      ("Commandez avant le 19 décembre pour une livraison avant Noël", "fr-FR")]:
+        assert find_claims(text, _ctx(loc)) == [], text
+    assert any(f.rule == "urgency.deadline_before_campaign_end" for f in find_claims("Offer ends 18 December", _ctx("en-GB")))
