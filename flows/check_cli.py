@@ -9,6 +9,7 @@ Exit codes: 0 passes; 1 something was flagged (needs review or blocked); 2 bad i
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from datetime import date
@@ -133,7 +134,8 @@ def check_image_cmd(
     format_id: Annotated[Optional[str], typer.Option("--format", help="channel format id (default: from the "
                                                      "sidecar, else the brand format with the image's size)")] = None,
     sidecar: Annotated[Optional[Path], typer.Option("--sidecar", help="lineage JSON Vitrina wrote for this image "
-                                                    "(default: PATH with .json next to it)")] = None,
+                                                    "(default: PATH with .json next to it, or the "
+                                                    "output folder's copy found by the image's hash)")] = None,
     ocr: Annotated[bool, typer.Option("--ocr/--no-ocr", help="look for stray text with OCR")] = True,
     as_json: JsonOpt = False,
 ) -> None:
@@ -189,11 +191,21 @@ def check_image_cmd(
 
 def _read_sidecar(image_path: Path, sidecar: Path | None) -> dict[str, Any] | None:
     """The lineage dict from Vitrina's sidecar (the store's {..., "lineage": {...}} or a bare lineage)."""
-    candidate = sidecar if sidecar is not None else image_path.with_suffix(".json")
-    if not candidate.is_file():
-        if sidecar is not None:
+    if sidecar is not None:
+        if not sidecar.is_file():
             _fail(f"--sidecar: {sidecar}: file not found")
-        return None
+        candidate = sidecar
+    else:  # next to the image, else in the Vitrina output folder it lies in (runs/ links), by hash
+        from flows.verify_cli import store_root
+        from pipeline.store import blob_location
+
+        candidates = [image_path.with_suffix(".json")]
+        root = store_root(image_path, None) if image_path.is_file() else None
+        if root is not None:
+            candidates.append(blob_location(root, hashlib.sha256(image_path.read_bytes()).hexdigest(), ".json"))
+        candidate = next((c for c in candidates if c.is_file()), None)
+        if candidate is None:
+            return None
     try:
         data = json.loads(candidate.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

@@ -38,7 +38,7 @@ class _BadInput(Exception):
     """One line for the user; exit 2."""
 
 
-def _store_root(banner: Path, out: Path | None) -> Path | None:
+def store_root(banner: Path, out: Path | None) -> Path | None:
     if out is not None:
         if not (out / "catalog.sqlite").is_file():
             raise _BadInput(f"{out}: no Vitrina output here (no catalog.sqlite)")
@@ -112,7 +112,7 @@ def verify(
             raise _BadInput(f"banner not found: {banner}")
         data = banner.read_bytes()
         image = _open_image(banner, "banner")
-        root = _store_root(banner, out) if (sidecar is None or cutout is None) else None
+        root = store_root(banner, out) if (sidecar is None or cutout is None) else None
         sidecar_path = sidecar if sidecar is not None else _find_sidecar(banner, data, root)
         paths["sidecar"] = str(sidecar_path)
         record = _read_sidecar(sidecar_path)

@@ -1401,7 +1401,10 @@ def _stray_text(frame: _Frame, ctx: ImageContext, settings: ImageCheckSettings,
         """A real word, mostly outside the designed text, logo and product."""
         t, c, (bx0, by0, bx1, by1) = word
         inside = designed[max(0, by0):max(0, by1), max(0, bx0):max(0, bx1)]
-        return _is_word(t, c, settings) and (inside.size == 0 or float(inside.mean()) < 0.5)
+        # under 6 px tall nothing is legible: such "words" are Tesseract reading edges (a 7x4 px
+        # 'Gra' at the corner of a leaderboard's logo in the demo)
+        return (_is_word(t, c, settings) and by1 - by0 >= 6
+                and (inside.size == 0 or float(inside.mean()) < 0.5))
 
     words: list[tuple[str, float, Box]] = []
     calls = 0
