@@ -45,8 +45,9 @@ DATA = Path(__file__).resolve().parent / "data"
 SETS = {"corpus": DATA / "copy_corpus.jsonl", "holdout": DATA / "copy_holdout.jsonl",
         # written by someone who never saw the engine or the corpus; the brand's banned words apply
         "blind": DATA / "copy_blind.jsonl", "blind2": DATA / "copy_blind2.jsonl"}
-BLIND_BANNED = ("cheapest", "miracle", "guaranteed", "best ever", "act now", "Wunder", "garantiert", "garanti",
-                "le moins cher")
+# the demo brand's banned words, as both blind writers were told (every locale + per locale)
+BLIND_BANNED = ("cheapest", "miracle", "guaranteed", "best ever", "act now")
+BLIND_BANNED_BY_LANGUAGE = {"de": ("Wunder", "garantiert", "Schnäppchen"), "fr": ("miracle", "garanti", "le moins cher")}
 DEFAULT_ON = date(2025, 11, 20)
 CURRENCY = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "ES": "EUR", "AE": "AED", "IL": "ILS",
             "JP": "JPY", "CN": "CNY", "KR": "KRW", "IN": "INR"}
@@ -185,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = load(path)
         if name.startswith("blind"):
             for rec in rows:
-                rec.setdefault("context", {}).setdefault("banned_words", list(BLIND_BANNED))
+                words = BLIND_BANNED + BLIND_BANNED_BY_LANGUAGE.get(rec["locale"].split("-")[0], ())
+                rec.setdefault("context", {}).setdefault("banned_words", list(words))
         summary[name] = evaluate(rows)
         report(name, summary[name])
         batches = sorted({r.get("batch", "original") for r in rows})

@@ -646,12 +646,12 @@ _HEALTH: dict[str, list[_Row]] = {
         ("health.medical", r"\bnatural remed(?:y|ies)\b|\brelax(?:es)? (?:your |tense |sore )?muscles\b|\bmuscle[- ]relax\w*|\bcures\b|\bcured\b|\bcuring\b|\bheals?\b|\bhealed\b|\bhealing\b|\bremed(?:y|ies) for " + _AIL_EN + r"|\btherapeutic\b|\bmedicinal\b|\bmedicated\b|\b(?:a |the )?cure for " + _AIL_EN + r"\b"),
         ("health.immune", r"\bimmun(?:e|ity|ities|ising|izing|o\w*)\b(?! (?:to|from|against) (?!(?:the |your |all |seasonal )*" + _AIL_EN + r"\b))"),
         ("health.immune", r"\b(?:boosts?|boosting|booster|strengthens?|strengthening|supports?|supporting|enhances?|enhancing|stimulates?|stimulating|improves?|improving|builds?|building|bolsters?|fortif(?:y|ies)|revs? up|powers? up|recharges?|arms?|arming) (?:your |the |our |kids'? |children's |body's |family's )*(?:natural |body's |own )?(?:defen[cs]es|defen[cs]e system|resistance|immun\w*)\b|\bnatural defen[cs]es\b|\bbody'?s (?:own )?defen[cs]es\b"),
-        ("health.detox", r"\bdetox\w*|\bde-tox\w*|\b(?:cleanses?|cleansing|purif(?:y|ies|ying)|flush(?:es|ing)?(?: out)?|removes?|eliminates?|draws? out|purges?|rids?) (?:your |the )?(?:body|liver|system|blood|organs|kidneys|gut)?\s?(?:of )?toxins\b"),
+        ("health.detox", r"\bdetox\w*(?! (?:your |the |my )?(?:closet|wardrobe|inbox|home|house|feed|schedule|desk|phone|screen|calendar|kitchen|life|routine|style))|\bde-tox\w*|\b(?:cleanses?|cleansing|purif(?:y|ies|ying)|flush(?:es|ing)?(?: out)?|removes?|eliminates?|draws? out|purges?|rids?) (?:your |the )?(?:body|liver|system|blood|organs|kidneys|gut)?\s?(?:of )?toxins\b"),
         ("health.evidence", r"\b(?:clinically|scientifically|medically|dermatologically|laboratory|lab|clinical|doctor|dermatologist|ophthalmologist|pediatrician|paediatrician|gynaecologist|gynecologist)[- ](?:proven|tested|shown|validated|approved|demonstrated|backed|certified|confirmed|studied|evaluated)\b|\bproven (?:by (?:science|studies|research)|in (?:clinical )?(?:trials|studies))\b|\bclinical(?:ly)? (?:studies|trials|results|evidence|tests) (?:show|prove|confirm)\b|\bscience[- ]backed\b|\b(?:backed|supported|proven|confirmed|validated) by (?:\w+ )?(?:clinical|scientific|medical) (?:research|studies|evidence|trials|data)\b|\b(?:clinical|scientific) (?:research|studies|trials|evidence) (?:shows?|proves?|confirms?)\b|\bproven to (?:\w+ )?(?:reduce|improve|boost|help|prevent|relieve|heal|cure|treat|lower|support|increase|protect|strengthen|fight|restore|repair|regenerate|rebuild|burn|detox|cleanse|lift|firm)\b"),
         ("health.endorsement", r"\b(?:doctors?|dermatologists?|dentists?|physicians?|pediatricians?|paediatricians?|pharmacists?|gps?|nurses?|midwives|midwife|vets?|nutritionists?|dietitians?|allergists?)[- '](?:recommended|approved|endorsed|trusted|developed|formulated|tested|choice|preferred|#1|no\.? ?1|number one)\b|\b(?:recommended|approved|endorsed|trusted|used|developed|formulated|preferred|tested|certified|checked|validated|reviewed) by (?:\d+ ?% of )?(?:leading |top |expert |independent )?(?:doctors|dermatologists|dentists|physicians|pediatricians|paediatricians|pharmacists|gps|nurses|midwives|vets|nutritionists|dietitians|allergists|medical professionals|healthcare professionals|health professionals|medical experts)\b|\b\d+ ?(?:%|out of \d+|in \d+) (?:of )?(?:doctors|dermatologists|dentists|pediatricians|vets)\b"),
         ("health.weight", r"\b(?:burns?|burning|melts?|melting|torch(?:es)?|blasts?|zaps?|shreds?) (?:away )?(?:belly |body |stubborn |excess |unwanted )?fat\b|\bfat[- ]?(?:burn\w*|loss|melting|blaster|blocker|reduc\w*)\b|\b(?:lose|losing|loses|shed|drop) (?:\d+ ?(?:kg|lbs?|pounds|kilos) ?|weight|the weight|pounds|kilos|inches)\b|\bweight[- ]?(?:loss|management|reduction|control)\b|\bslimming\b|\bslims? (?:down|you)\b|\bappetite (?:suppress\w*|control)\b|\bmetabolism[- ]boost\w*|\bboosts? (?:your )?metabolism\b"),
         ("health.cosmetic", r"\banti[- ]?(?:aging|ageing|age|wrinkles?|cellulite|bacterial|viral|microbial|fungal|inflammatory|acne|dandruff|hair ?loss|blemish)\b|\bantibacterial\b|\bantiviral\b|\bantimicrobial\b|\bantiseptic\b|\bkills? (?:\d+[.,]?\d* ?% (?:of )?)?(?:germs|bacteria|viruses|microbes)\b|\b99[.,]9 ?% (?:of )?(?:germs|bacteria|viruses)\b|\breverses? (?:the signs of )?(?:aging|ageing)\b|\b(?:erase|erases|smooths? away|fills? in) (?:the (?:appearance|look) of )?(?:fine lines|wrinkles)\b|\bregrows? hair\b|\bhair regrowth\b"),
-        ("health.body", r"\b(?:good|great|better|best) for (?:your |the )?(?:heart|gut|immune system|brain|joints|bones|digestion|liver|kidneys|blood sugar|cholesterol|metabolism)\b|\bheart[- ]healthy\b|\b(?:supports?|supporting|promotes?|promoting|improves?|improving|aids?|aiding|maintains?|boosts?) (?:a |healthy |normal |better |your )*(?:digestion|gut health|heart health|joint health|brain function|cognitive function|blood sugar|blood pressure|cholesterol|circulation|sleep quality|memory|concentration|recovery|bone health|hair growth|energy levels|metabolism|liver function|gut flora|immune function|hormonal balance|fertility)\b|\blowers? (?:your )?(?:cholesterol|blood pressure|blood sugar)\b|\breduces? (?:the )?risk of\b|\bpain[- ]?(?:relief|free|killer|reliever)\b|\b(?:cancer|disease|illness)[- ](?:fighting|preventing|free)\b|\bmedical[- ]grade\b|\bsuperfoods?\b|\bfree radicals\b|\bbalances? (?:your )?hormones\b|\bhormon(?:e|al) balance\b|\bpain[- ]?reliev\w*|\bdetoxif\w*|\b(?:vitamin \w+|minerals?|protein|fibre|fiber|omega[- ]3|calcium|iron|zinc|magnesium) (?:contributes?|helps?) to\b"),
+        ("health.body", r"\b(?:supports?|nourish(?:es)?|boosts?|restores?|feeds?|fuels?) (?:your |the )?(?:natural |skin's |healthy )*(?:glow|radiance|skin|hair|nails|joints|gut|energy|beauty) from within\b|\bbeauty from within\b|\b(?:good|great|better|best) for (?:your |the )?(?:heart|gut|immune system|brain|joints|bones|digestion|liver|kidneys|blood sugar|cholesterol|metabolism)\b|\bheart[- ]healthy\b|\b(?:supports?|supporting|promotes?|promoting|improves?|improving|aids?|aiding|maintains?|boosts?) (?:a |healthy |normal |better |your )*(?:digestion|gut health|heart health|joint health|brain function|cognitive function|blood sugar|blood pressure|cholesterol|circulation|sleep quality|memory|concentration|recovery|bone health|hair growth|energy levels|metabolism|liver function|gut flora|immune function|hormonal balance|fertility)\b|\blowers? (?:your )?(?:cholesterol|blood pressure|blood sugar)\b|\breduces? (?:the )?risk of\b|\bpain[- ]?(?:relief|free|killer|reliever)\b|\b(?:cancer|disease|illness)[- ](?:fighting|preventing|free)\b|\bmedical[- ]grade\b|\bsuperfoods?\b|\bfree radicals\b|\bbalances? (?:your )?hormones\b|\bhormon(?:e|al) balance\b|\bpain[- ]?reliev\w*|\bdetoxif\w*|\b(?:vitamin \w+|minerals?|protein|fibre|fiber|omega[- ]3|calcium|iron|zinc|magnesium) (?:contributes?|helps?) to\b"),
     ],
     "de": [
         ("health.medical", r"\b(?:heilt|heilen|heilend\w*|heilung|heilkraft|heilwirkung|heilsam\w*|heilmittel|lindert|lindern|linderung|therapeutisch\w*|arzneilich\w*)\b|\b(?:gegen|bekämpft|bekämpfen|hilft bei|hilft gegen|schützt vor|schützen vor|schutz vor|reduziert|reduzieren|senkt|senken|beseitigt|tötet|stoppt|verhindert|verhindern|wirkt gegen|wirksam gegen|nie wieder) (?:\w+ ){0,2}" + _AIL_DE + r"\b|\bbeugt\b.{0,40}\bvor\b|\bvorbeug\w*"),
@@ -762,24 +762,26 @@ _SUPERLATIVE: dict[str, list[_Row]] = {
         ("superlative.award", r"\bwinner of (?:the |an? )?[\w' -]{0,30}(?:award|prize|test|competition)\b|\bawarded (?:the |best|top|gold)\b|\b\w+ award[- ](?:winner|winning)\b|\b(?:award|prize)[- ]winning\b|\bmulti[- ]award\b|\baward[- ]winner\b|\bwinner of (?:the )?\w+ award\b|\bproduct of the year\b"),
         ("superlative.price", r"\bcheapest\b|\blowest[- ](?:price|prices|priced)\b|\bbest[- ](?:price|prices|priced|value)\b|\bprice[- ]match(?:ed)? guarantee\b|\bguaranteed lowest\b|\bcan't be beaten on price\b|\bnobody beats our prices\b|\b(?:nobody|no one|no-one|no other (?:shop|store|retailer))(?: else)? (?:sells|beats|undercuts|offers|has|does) (?:it|this|them|these|us|our prices)?\s?(?:for less|cheaper|lower)\b|\byou won'?t find (?:it|this|them|these)? ?(?:cheaper|for less|lower) (?:anywhere|elsewhere)\b|\bcheaper than anywhere else\b"),
         ("superlative.performance", r"\b(?:fastest|strongest|quickest|longest[- ]lasting|most (?:effective|powerful|efficient|advanced|durable|accurate|absorbent))\b"),
+        # measurable comparisons ("twice as fast as before", "3x brighter") need evidence as much as "fastest"
+        ("superlative.performance", r"\b(?:twice|three times|four times|(?:2|3|4|5|10)\s?x|(?:2|3|4|5|10) times) (?:as (?:fast|long|strong|bright|quick|powerful|efficient)|faster|longer|stronger|brighter|quicker|more (?:powerful|efficient|effective))\b"),
     ],
     "de": [
         ("superlative.sales", r"\bmeist ?verkauft\w*|\bam (?:meisten|häufigsten) verkauft\w*|\bbestseller\w*|\bverkaufsschlager\w*|\bmeistgekauft\w*|\bbeliebteste\w*|\berfolgreichste\w*"),
         ("superlative.rank", r"\bnr\.?\s?1\b|\bnummer (?:1|eins)\b|\b[\w-]*sieger\w*|\bmarktführer\w*|\bbranchenführer\w*|\bweltmarktführer\w*|\bweltneuheit\b|\bweltweit (?:erste|führend|beste|einzige|einzig)\w*|\bdeutschlands (?:beste|beliebteste|größte|meistverkaufte|nr|nummer|erste|günstigste|schnellste)\w*|\b(?:beste|besten|bester|bestes|erste|ersten|erster|einzige|einzigen|einziger) [\w -]{0,30}?\b(?:der welt|deutschlands|europas|am markt|auf dem markt|weltweit)\b|\bpreisgekrönt\w*|\bausgezeichnet mit dem\b|\bstiftung warentest\b"),
         ("superlative.price", r"\bgünstigste\w*|\bbilligste\w*|\bpreiswerteste\w*|\bbestpreis\w*|\bbeste[nr]? preis\w*|\btiefstpreis\w*|\bniedrigste\w* preis\w*|\bunschlagbar (?:günstig|billig|preiswert)\w*|\bunschlagbare\w* preis\w*|\bdauertiefpreis\w*|\bpreisgarantie\b|\b(?:günstiger|billiger|preiswerter) geht'?s nicht\b|\bnirgend(?:s|wo) (?:günstiger|billiger|preiswerter)\b|\b(?:günstiger|billiger|preiswerter) (?:findest du|finden sie|bekommst du|bekommen sie) (?:es|ihn|sie|das)? ?nirgend\w*"),
-        ("superlative.performance", r"\b(?:schnellste|stärkste|leistungsstärkste|effektivste|wirksamste|langlebigste)\w*|\b\w+(?:ste|sten|ster|stes) [\w -]{0,30}?\b(?:der welt|europas|deutschlands|am markt|auf dem markt)\b"),
+        ("superlative.performance", r"\b(?:doppelt|dreimal|zweimal|(?:2|3|4|5|10)\s?x|(?:2|3|4|5|10)-mal) so (?:schnell|lange|stark|hell|effizient)\b|\b(?:schnellste|stärkste|leistungsstärkste|effektivste|wirksamste|langlebigste)\w*|\b\w+(?:ste|sten|ster|stes) [\w -]{0,30}?\b(?:der welt|europas|deutschlands|am markt|auf dem markt)\b"),
     ],
     "fr": [
         ("superlative.price", r"\b(?:le|la|les) moins cher(?:e|s|es)?\b|\bmoins cher(?:e|s|es)? du marché\b|\b(?:le |les )?prix (?:le|les) plus bas\b|\bmeilleurs? prix\b|\bprix imbattables?\b|\bprix les plus bas\b|\b(?:introuvable|nulle part) moins cher\b|\bpersonne ne (?:le |la |les )?vend moins cher\b|\bmoins cher qu'ailleurs\b"),
         ("superlative.rank", r"\bn[°º]\s?1\b|\bno\.?\s?1\b|\bnuméro (?:un|1)\b|\bleader (?:du marché|européen|mondial|français|en france)\b|\b(?:élu|élue|élus|élues) (?:produit|meilleur|n°|numéro)\w*|\bproduit de l'année\b|\bprimé\w*|\b(?:le|la|les) meilleur\w* [\w' -]{0,30}?\b(?:du monde|de france|d'europe|du marché|au monde)\b|\bpréféré\w* des français\b|\b(?:premier|première) (?:\w+ )?(?:au monde|du marché|mondial\w*)\b"),
         ("superlative.sales", r"\b(?:le|la|les) plus vendu(?:e|s|es)?\b|\bmeilleures? ventes?\b|\bbest[- ]?sellers?\b|\b(?:le|la|les) plus populaires?\b"),
-        ("superlative.performance", r"\b(?:le|la|les) plus (?:rapides?|puissante?s?|efficaces?|performante?s?)\b|\bplus \w+ (?:du monde|au monde|du marché|de france|d'europe)\b"),
+        ("superlative.performance", r"\bdeux fois plus (?:rapide|puissante?|efficace|lumineuse?|longtemps)\b|\b(?:le|la|les) plus (?:rapides?|puissante?s?|efficaces?|performante?s?)\b|\bplus \w+ (?:du monde|au monde|du marché|de france|d'europe)\b"),
     ],
     "es": [
         ("superlative.sales", r"\b(?:el|la|los|las|lo) más vendid[oa]s?\b|\bmás vendid[oa]s?\b|\bsuperventas\b|\bbest[- ]?sellers?\b|\béxito de ventas\b|\b(?:el|la|los|las) más populares?\b"),
         ("superlative.price", r"\b(?:el|la|los|las) más barat[oa]s?\b|\bmás barat[oa]s? del mercado\b|\bmejor(?:es)? precios?\b|\b(?:el )?precio más bajo\b|\bprecios más bajos\b|\bprecios? imbatibles?\b|\bnadie (?:lo |la |los |las |te lo )?(?:vende|deja|ofrece) más barat[oa]s?\b|\bno (?:lo |la )?encontrarás más barat[oa]s?\b|\bmás barat[oa]s? que en ningún (?:sitio|lugar)\b"),
         ("superlative.rank", r"\bn[°º.]\s?1\b|\bnº ?1\b|\bn\.º ?1\b|\bnúmero (?:uno|1)\b|\blíder (?:del mercado|en ventas|mundial|europeo|en españa)\b|\b(?:el|la|los|las) mejor(?:es)? [\w' -]{0,30}?\b(?:del mundo|de españa|de europa|del mercado)\b|\bpremiad[oa]s?\b|\bgalardonad[oa]s?\b|\bfavorit[oa]s? de (?:españa|los españoles)\b|\bprimer\w* [\w -]{0,20}?(?:del mundo|del mercado)\b|\bproducto del año\b"),
-        ("superlative.performance", r"\b(?:el|la|los|las) más (?:rápid[oa]s?|potentes?|eficaces?)\b|\bmás \w+ (?:del mundo|del mercado|de españa|de europa)\b"),
+        ("superlative.performance", r"\bel doble de (?:rápid[oa]|potente|eficaz|duración)\b|\bdos veces más (?:rápid[oa]|potente|eficaz)\b|\b(?:el|la|los|las) más (?:rápid[oa]s?|potentes?|eficaces?)\b|\bmás \w+ (?:del mundo|del mercado|de españa|de europa)\b"),
     ],
     "ja": [
         ("superlative.rank", r"no\.?\s?1|ナンバーワン|ナンバー1|(?:第)?1位|一位|首位|世界一|日本一|業界一"),
@@ -1013,7 +1015,7 @@ _FREE: dict[str, list[_Row]] = {
         ("free.offer", r"\bgratuit\w*|\bgratis\b|\boffert(?:e|s|es)?\b|\bsans frais\b|\bà 0 ?€|\b0 ?€ de (?:frais|livraison)\b|\bsans supplément\b|\ben cadeau\b|\b(?:on vous|nous vous|vous) (?:l'|les |la |le )?offr(?:e|ons)\b|\bc'est cadeau\b"),
     ],
     "es": [
-        ("free.offer", r"\bgratis\b|\bgratuit[oa]s?\b|\bgratuitamente\b|\bsin (?:coste|costo|cargo|gastos)(?: adicional(?:es)?| de envío| extra)?\b|\bde regalo\b|\bcon regalo\b|\bregalo (?:directo|seguro|incluido)\b|\b(?:te |os |le )?regalamos\b|\bte lo regalamos\b|\benvío 0 ?€|\b0 ?€ (?:de )?envío\b|\bcorre de nuestra cuenta\b|\bpor cuenta de la casa\b|\binvita la casa\b"),
+        ("free.offer", r"\bgratis\b|\bgratuit[oa]s?\b|\bgratuitamente\b|\bsin (?:coste|costo|cargo|gastos)(?: adicional(?:es)?| de envío| extra)?\b|(?<!tarjeta )(?<!tarjetas )(?<!papel )(?<!ideas )(?<!idea )(?<!bolsa )(?<!caja )(?<!cajas )(?<!cheque )\bde regalo\b|\bcon regalo\b|\bregalo (?:directo|seguro|incluido)\b|\b(?:te |os |le )?regalamos\b|\bte lo regalamos\b|\benvío 0 ?€|\b0 ?€ (?:de )?envío\b|\bcorre de nuestra cuenta\b|\bpor cuenta de la casa\b|\binvita la casa\b"),
     ],
     "ja": [("free.offer", r"無料|タダ|ただで|(?<![\d,.])0円|無償|進呈|プレゼント(?:中|します|キャンペーン)|もれなく")],
     "zh": [("free.offer", r"免费|免運費|免运费|包邮|包郵|赠送|赠品|零元|(?<![\d,.])0元|白送|买\S{1,2}送\S{1,2}|免单")],
@@ -1139,7 +1141,7 @@ _URG_RELATIVE: dict[str, list[tuple[str, object]]] = {
     "de": [(r"\bnur heute\b|\bheute nur\b|\bnur noch heute\b|\bendet heute\b|\bbis mitternacht\b|\bnur für heute\b|\bheute letzter tag\b|\bnur an diesem tag\b|\bheute bis \d", 0),
            (r"\bbis morgen\b|\bendet morgen\b|\bnur 24 (?:stunden|std)\b|\bnur noch 24 (?:stunden|std)\b|\b24 stunden lang\b", 1),
            (r"\bnur 48 (?:stunden|std)\b|\b48 stunden lang\b", 2),
-           (r"\bnur (?:dieses|am) wochenende\b|\bnur diese woche\b|\bdieses wochenende\b|\bendet am wochenende\b", "sun")],
+           (r"\bnur (?:dieses|am) wochenende\b|\bnur diese woche\b|\bdieses wochenende\b|\bendet am wochenende\b|\bbis so\.|\bbis sonntag\b", "sun")],
     "fr": [(r"\baujourd'hui seulement\b|\bseulement aujourd'hui\b|\buniquement aujourd'hui\b|\baujourd'hui uniquement\b|\bjusqu'à minuit\b|\bse termine (?:ce soir|aujourd'hui)\b|\bdernier jour aujourd'hui\b|\bdernier jour\b|\bpour aujourd'hui seulement\b|\bce soir seulement\b", 0),
            (r"\bse termine demain\b|\bfinit demain\b|\bfin demain\b|\bjusqu'à demain\b|\bpendant 24 ?h\b|\b24 ?h seulement\b|\b24 ?heures seulement\b|\bpendant 24 heures\b", 1),
            (r"\bpendant 48 ?h\b|\b48 ?h seulement\b|\b48 ?heures seulement\b|\bpendant 48 heures\b", 2),
@@ -1233,7 +1235,7 @@ _GENERIC_REDUCTION = {
     "en": r"\bsale\b(?<!for sale)(?<!pre-sale)(?<!presale)(?! (?:starts|begins|from|on) \d)|\breduced (?:to|prices?|items?|styles?|from|by|now)\b|\b(?:prices?|now|all) reduced\b|\bdiscount(?:ed)? (?:prices?|items?|code)\b|\bprice (?:cut|drop)s?\b|\bmarkdowns?\b|\bclearance\b|\bcut[- ]price\w*|\bnow only\b|\b(?:prices?|everything) (?:slashed|cut|down)\b|\bslashed prices?\b|\b(?:big|huge|massive|great|major|extra|mega) savings\b|\bsavings on\b|\bdeals? of the (?:day|week)\b|\b(?:great|big|hot|top|amazing|unbeatable|special|crazy|mega) deals?\b|\bblack friday\b|\bcyber monday\b|\bhalf[- ]price\b|\bbogo\b",
     "de": r"\bsale\b|(?<![\w-])reduziert\w*|\bpreise? (?:gesenkt|runter|reduziert|purzeln)\b|\bgesenkte preise\b|\brabatt\w*|\bpreisnachlass\b|\bschlussverkauf\b|\bsommerschlussverkauf\b|\bwinterschlussverkauf\b|\bpreissturz\b|\bpreissenkung\b|\bjetzt sparen\b|\bsparen sie\b|\bspar-?preis\w*|\baktionspreis\w*|\bangebotspreis\w*|\bstatt nur\b|\bblack friday\b|\bzum halben preis\b|\bhalber preis\b",
     "fr": r"\bsoldes?\b|\bpromo(?:tion)?s?\b|\bremises?\b|\bréduction\w*|\brabais\b|\bdémarque\b|\bprix barrés?\b|\bprix cassés?\b|\bprix réduits?\b|\béconomisez (?:jusqu'à |\d|sur |gros)|\bbaisse de prix\b|\bblack friday\b|\bmoitié prix\b|\bà moitié prix\b|\bventes? privées?\b|\bbons plans?\b",
-    "es": r"\brebajas?\b|\brebajad[oa]s?\b|\bdescuentos?\b|\bdto\b|\bliquidación\b|\bahorra (?:hasta |un |\d|en (?:toda|todo|tu|tus|la|el|los|las))|\bprecio rebajado\b|\bpromoción\b|\bblack friday\b|\bmitad de precio\b|\ba mitad de precio\b|\bsale\b",
+    "es": r"\b(?:\d+ª|segunda|tercera) unidad (?:al|a mitad|a mitad de precio|con)\b|\brebajas?\b|\brebajad[oa]s?\b|\bdescuentos?\b|\bdto\b|\bliquidación\b|\bahorra (?:hasta |un |\d|en (?:toda|todo|tu|tus|la|el|los|las))|\bprecio rebajado\b|\bpromoción\b|\bblack friday\b|\bmitad de precio\b|\ba mitad de precio\b|\bsale\b",
     "ja": r"セール|割引|値下げ|値引き|特価|半額|sale|オフ|タイムセール|お買い得",
     "zh": r"打折|折扣|特价|降价|促销|优惠|立减|半价|直降|大促",
     "ko": r"할인|세일|특가|반값|sale",
@@ -1558,6 +1560,9 @@ def _num(raw: str) -> int | None:
     return _NUMWORDS.get(raw)
 
 
+_AT_LEAST = re.compile(r"(?:\bover|\bmore than|\bat least|\b[uü]ber|\bmehr als|\bplus de|\bmás de|\bmas de)\s*$")
+
+
 def _scarcity(doc: _Doc) -> list[ClaimFinding]:
     num_hits = _non_overlapping([("n", h) for p in _pats(_SCARCITY_NUM, doc.langs) for h in doc.finditer(_rx(p))])
     vague_hits = _non_overlapping([("v", h) for p in _pats(_SCARCITY_VAGUE, doc.langs) for h in doc.finditer(_rx(p))])
@@ -1569,6 +1574,8 @@ def _scarcity(doc: _Doc) -> list[ClaimFinding]:
         m = doc.matched(h.start, h.end)
         if n is None:
             continue
+        if _AT_LEAST.search(doc.view[max(0, h.start - 14):h.start]):
+            continue  # "over 400 in stock" / "más de 400 unidades": plenty, not scarcity
         if item is None:
             out.append(_finding(doc, "scarcity.no_stock", "scarcity", h.start, h.end, _review(),
                                 f"'{m}' states a stock level, but no live stock is linked for this SKU; a reviewer must confirm it, or link the catalog row."))
@@ -1598,7 +1605,7 @@ def _scarcity(doc: _Doc) -> list[ClaimFinding]:
 # A date next to delivery wording is a shipping cut-off (a logistics fact), not an offer deadline.
 _SHIPPING_CUTOFF = {
     "en": r"\b(?:deliver(?:y|ed)|shipping|shipped|dispatch(?:ed)?|arrive[sd]?|in time for|under the tree)\b",
-    "de": r"\b(?:liefer\w*|versand\w*|versendet|zustellung|unterm baum|rechtzeitig (?:zu|vor|bis))\b",
+    "de": r"\b(?:liefer\w*|geliefert|zugestellt|versand\w*|versendet|zustellung|unterm baum|rechtzeitig (?:zu|vor|bis)|pünktlich zu\w*)\b",
     "fr": r"\b(?:livr\w*|expédi\w*|envoi|sous le sapin|à temps pour)\b",
     "es": r"\b(?:entrega\w*|envío\w*|recíbelo|recibirlo|lo recibes|llega\w*|a tiempo para|bajo el árbol)\b",
     "ja": r"お届け|配送|発送|到着",
@@ -1875,6 +1882,9 @@ _SUFFIXES = {
 }
 
 
+_UMLAUT_ASCII = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+
+
 @lru_cache(maxsize=1024)
 def _banned_rx(word: str, langs: tuple[str, ...] = ("en",)) -> re.Pattern[str] | None:
     """Whole-word, inflection-, leetspeak-, spacing- and letter-repeat-tolerant pattern for a banned word."""
@@ -1905,16 +1915,22 @@ def _banned_rx(word: str, langs: tuple[str, ...] = ("en",)) -> re.Pattern[str] |
 
 
 def _banned_patterns(word: str, langs: tuple[str, ...]) -> list[re.Pattern[str]]:
-    """The banned word's pattern, plus its derived forms: a German noun heading a compound
-    ("Wunder" -> "Wundercreme") and English -cle adjectives ("miracle" -> "miraculous")."""
+    """The banned word's pattern, plus its derived forms: a long German noun heading a compound
+    ("Schnäppchen" -> "Schnäppchenalarm") and English -cle adjectives ("miracle" -> "miraculous")."""
     rx = _banned_rx(word, langs)
     if rx is None:
         return []
     out = [rx]
-    if "de" in langs and word[:1].isupper() and " " not in word and len(word) >= 4:
+    # only long nouns: short ones head unrelated compounds ("Wunder" -> "wunderschön", "Wunderkerzen")
+    if "de" in langs and word[:1].isupper() and " " not in word and len(word) >= 8:
         end = "(?![a-z0-9])"
         if rx.pattern.endswith(end):
             out.append(re.compile(rx.pattern[: -len(end)] + r"[a-zäöüß]{3,}"))
+    if any(ch in word.lower() for ch in _UMLAUT_ASCII):  # "Schnaeppchen": typed without umlauts
+        plain = "".join(_UMLAUT_ASCII.get(ch, ch) for ch in word.lower())
+        translit = _banned_rx(plain, langs)
+        if translit is not None:
+            out.append(translit)
     if "en" in langs and word.lower().endswith("cle") and len(word) >= 6:
         derived = _banned_rx(word[:-3] + "culous", ("en",))
         if derived is not None:
