@@ -12,6 +12,7 @@ import importlib.metadata
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import jinja2
@@ -43,6 +44,7 @@ from pipeline.image_checks import IMAGE_CHECKS, DesignedText, ImageContext, run_
 from pipeline.imageio import image_sha256
 from pipeline.layout import plan_layout
 from pipeline.locales import LocaleInfo, locale_info
+from pipeline.messages import render_message
 from pipeline.money import format_percent_off, format_price
 
 __all__ = ["PreparedProduct", "VariantPlan", "RenderedVariant", "plan_variants", "render_variant", "render_scenes",
@@ -194,7 +196,12 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
 
     announced = brief.discount.percent if brief.discount else None
     price_check, prior = check_price_reduction(plan.item, announced, brief.starts)
-    copy = brief.copy_[plan.locale]
+    # Copy fields are message templates: counts come from data ({stock}) with CLDR plural forms.
+    values: dict[str, int] = {"stock": plan.item.stock}
+    if announced is not None:
+        values["percent"] = announced
+    copy = SimpleNamespace(**{name: render_message(getattr(brief.copy_[plan.locale], name), values, loc)
+                              for name in ("headline", "subline", "cta")})
     banner_copy = BannerCopy(
         headline=copy.headline,
         subline=copy.subline,

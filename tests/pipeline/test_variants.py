@@ -80,3 +80,15 @@ def test_check_report_scores_rules_and_the_brand_decides_what_runs(vitamin):
     assert not any(c.startswith(("text.ocr", "product.fidelity")) for c in ran)
     assert v2.report.to_dict()["rules"]["disabled"] == ["text.ocr", "product.fidelity"]
     assert v2.verdict.value == "blocked"  # the price rule cannot be disabled
+
+
+def test_copy_counts_come_from_the_catalog_with_cldr_plurals(vitamin):
+    """A brief's plural template is filled with the SKU's live stock for that market."""
+    brief = CAMPAIGN.brief
+    en = brief.copy_["en-US"].model_copy(update={"subline": "{stock, plural, one {Only # left} other {# in stock}}"})
+    campaign = CAMPAIGN.__class__(**{**vars(CAMPAIGN), "brief": brief.model_copy(
+        update={"copy_": {**brief.copy_, "en-US": en}})})
+    plan = _plan("en-US")
+    v = render_variant(campaign, vitamin, plan, StudioBackend(), LOGO)
+    assert v.lineage["copy"]["subline"] == f"{plan.item.stock} in stock"
+    assert not any(c.check.startswith("copy.claims.scarcity") for c in v.checks)
