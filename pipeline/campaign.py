@@ -40,9 +40,11 @@ class LocalizedCopy(_Strict):
     ICU plural syntax over `stock` and `percent`, e.g. `{stock, plural, one {Only # left} other
     {Only # left}}`, rendered per variant with CLDR plural rules and the locale's digits."""
 
-    headline: str = Field(min_length=1, max_length=120)
-    cta: str = Field(min_length=1, max_length=40)
-    subline: str = Field("", max_length=200)
+    # Caps on the template source (a plural template repeats its text per form); whether the
+    # rendered copy fits is the layout's job, per format and locale.
+    headline: str = Field(min_length=1, max_length=300)
+    cta: str = Field(min_length=1, max_length=160)
+    subline: str = Field("", max_length=400)
 
 
 class Discount(_Strict):
