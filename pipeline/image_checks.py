@@ -369,10 +369,12 @@ def _designed_mask(ctx: ImageContext, size: tuple[int, int], stride: int, logo_b
     for box in (logo_box or ctx.logo_box, ctx.product_box if ctx.product_mask is None else None):
         if box is not None:
             put(box, 4)
-    for m in (ctx.product_mask, ctx.overlay_mask):
+    # The product mask is its opaque pixels: its soft (partly transparent) rim and the print
+    # right at its edge (a strap's lettering) belong to the product too, hence the wider margin.
+    for m, k in ((ctx.product_mask, 7), (ctx.overlay_mask, 3)):
         if m is not None and m.shape == (h, w):
             small = m[::stride, ::stride]
-            out[: small.shape[0], : small.shape[1]] |= cv2.dilate(small.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            out[: small.shape[0], : small.shape[1]] |= cv2.dilate(small.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
     return out
 
 
@@ -1159,14 +1161,17 @@ def _tiles(size: tuple[int, int]) -> list[Box]:
     NudeNet pads its input square, so a 1920x600 hero seen whole would spend 2/3 of the model's
     320 px on padding."""
     W, H = size
-    side = min(W, H)
-    if max(W, H) <= 1.3 * side:
+    short, long = min(W, H), max(W, H)
+    if long <= 1.3 * short:
         return [(0, 0, W, H)]
-    k = math.ceil(max(W, H) / side * 1.25)
-    step = (max(W, H) - side) / (k - 1)
+    # Banner strips (728x90) would need 11 square tiles: at most 4 tiles along the long side,
+    # each then a little wider than tall (NudeNet pads it; a 90 px strip still fills a third).
+    tile = max(short, math.ceil(long / 4))
+    k = max(2, math.ceil(long / tile * 1.25)) if tile < long else 1
+    step = (long - tile) / (k - 1) if k > 1 else 0
     if W > H:
-        return [(round(i * step), 0, round(i * step) + side, H) for i in range(k)]
-    return [(0, round(i * step), W, round(i * step) + side) for i in range(k)]
+        return [(round(i * step), 0, round(i * step) + tile, H) for i in range(k)]
+    return [(0, round(i * step), W, round(i * step) + tile) for i in range(k)]
 
 
 def detect_tiled(rgb: np.ndarray) -> list[Detection]:
