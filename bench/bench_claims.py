@@ -44,7 +44,7 @@ from pipeline.locales import locale_info  # noqa: E402
 DATA = Path(__file__).resolve().parent / "data"
 SETS = {"corpus": DATA / "copy_corpus.jsonl", "holdout": DATA / "copy_holdout.jsonl",
         # written by someone who never saw the engine or the corpus; the brand's banned words apply
-        "blind": DATA / "copy_blind.jsonl", "blind2": DATA / "copy_blind2.jsonl"}
+        "blind": DATA / "copy_blind.jsonl", "blind2": DATA / "copy_blind2.jsonl", "blind3": DATA / "copy_blind3.jsonl"}
 # the demo brand's banned words, as both blind writers were told (every locale + per locale)
 BLIND_BANNED = ("cheapest", "miracle", "guaranteed", "best ever", "act now")
 BLIND_BANNED_BY_LANGUAGE = {"de": ("Wunder", "garantiert", "Schnäppchen"), "fr": ("miracle", "garanti", "le moins cher")}

@@ -436,3 +436,14 @@ def test_gaps_found_by_the_second_blind_set_are_closed_as_families():
     item = CatalogItem("SKU-1", "DE", "", Decimal("10"), "EUR", 420, ())
     assert cats("Über 400 Stück auf Lager – sofort lieferbar", "de-DE", item=item) == set()
     assert cats("Bis 18.12. bestellen – pünktlich zu Weihnachten geliefert", "de-DE") == set()
+
+
+def test_gaps_found_by_the_third_blind_set_are_closed_as_families():
+    cats = lambda text, loc, **kw: {f.category for f in find_claims(text, _ctx(loc, **kw))}  # noqa: E731
+    for text, loc in [("⅓ off every dog bed", "en-GB"), ("1/2 price puppy food", "en-GB"), ("BOGOF on protein bars", "en-GB"),
+                      ("Heute zum halben Preis", "de-DE"), ("2x1 en pañales", "es-ES"), ("全场五折", "zh-CN")]:
+        assert "price" in cats(text, loc), text
+    assert "health" in cats("For healthy joints on every trail", "en-GB")
+    assert "superlative" in cats("Unrivalled battery life", "en-US")
+    assert "superlative" in cats("Une autonomie inégalée", "fr-FR")
+    assert cats("Pay 1/2 now, 1/2 on delivery", "en-GB") == set()
