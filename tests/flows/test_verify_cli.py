@@ -18,12 +18,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from flows.cli import app
-from pipeline.campaign import load_campaign
-from pipeline.products import prepare_product
 from pipeline.store import Store
-from pipeline.studio import StudioBackend
-from pipeline.variants import plan_variants, render_variant
-from tests.helpers import DEMO_BRIEF, PROMPTS
+from tests.helpers import render_demo_variant
 
 runner = CliRunner()
 
@@ -38,13 +34,7 @@ class Stored(NamedTuple):
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> Stored:
-    campaign = load_campaign(DEMO_BRIEF, PROMPTS)
-    logo = Image.open(campaign.brand.logo_path).convert("RGBA")
-    product, _ = prepare_product("B07GTFSCHB", campaign.catalog.images("B07GTFSCHB"))
-    assert product is not None
-    plans, _ = plan_variants(campaign, "B07GTFSCHB")
-    plan = next(p for p in plans if p.locale == "en-US" and p.format_id == "square")
-    variant = render_variant(campaign, product, plan, StudioBackend(), logo)
+    product, variant = render_demo_variant()
     out = tmp_path_factory.mktemp("verify") / "out"
     store = Store(out)
     sha = store.put_blob(variant.png)

@@ -11,26 +11,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.campaign import load_campaign
 from pipeline.imageio import image_sha256
-from pipeline.products import prepare_product
 from pipeline.store import Store
-from pipeline.studio import StudioBackend
-from pipeline.variants import plan_variants, render_variant
 from pipeline.verify import VerifyInputError, product_lineage, verify_product_pixels
-from tests.helpers import DEMO_BRIEF, PROMPTS
+from tests.helpers import render_demo_variant
 
 
 @pytest.fixture(scope="module")
 def rendered():
     """One real variant of the demo campaign (vitamin, square, en-US), rendered as a run does."""
-    campaign = load_campaign(DEMO_BRIEF, PROMPTS)
-    logo = Image.open(campaign.brand.logo_path).convert("RGBA")
-    product, _ = prepare_product("B07GTFSCHB", campaign.catalog.images("B07GTFSCHB"))
-    assert product is not None
-    plans, _ = plan_variants(campaign, "B07GTFSCHB")
-    plan = next(p for p in plans if p.locale == "en-US" and p.format_id == "square")
-    variant = render_variant(campaign, product, plan, StudioBackend(), logo)
+    product, variant = render_demo_variant()
     return variant, product
 
 
