@@ -1373,7 +1373,7 @@ def _ocr_words(gray: np.ndarray, offset: tuple[int, int], sign: int, f: float) -
     return words
 
 
-_MAX_OCR_CALLS = 12  # Tesseract calls per image (~0.1-0.3 s each); only images with text-like marks pay
+_MAX_OCR_CALLS = 6  # Tesseract calls per image (~0.1-0.3 s each); only images with text-like marks pay
 
 
 def _is_word(text: str, conf: float, settings: ImageCheckSettings) -> bool:
