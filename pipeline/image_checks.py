@@ -1373,7 +1373,7 @@ def _ocr_words(gray: np.ndarray, offset: tuple[int, int], sign: int, f: float) -
     return words
 
 
-_MAX_OCR_CALLS = 6  # Tesseract calls per image (~0.1-0.3 s each); only images with text-like marks pay
+_MAX_OCR_CALLS = 8  # Tesseract calls per image (~0.1-0.3 s each); only images with text-like marks pay
 
 
 def _is_word(text: str, conf: float, settings: ImageCheckSettings) -> bool:
@@ -1419,6 +1419,9 @@ def _stray_text(frame: _Frame, ctx: ImageContext, settings: ImageCheckSettings,
     words: list[tuple[str, float, Box]] = []
     calls = 0
     try:
+        # Breadth first: one read of each candidate region (largest first), then the further looks
+        # (other scale / polarity), so a busy backdrop cannot spend the budget on its first region.
+        plans = []
         for box, letter_h in candidates[:8]:
             x0, y0, x1, y1 = _clip_box(_expand(box, max(6, round(0.3 * letter_h))), frame.size)
             crop = frame.gray[y0:y1, x0:x1]
@@ -1426,16 +1429,20 @@ def _stray_text(frame: _Frame, ctx: ImageContext, settings: ImageCheckSettings,
             strong = np.abs(dev) > 0.5 * max(float(np.abs(dev).max()), 1.0)
             first = 1 if float(dev[strong].sum()) > 0 else -1  # the polarity most strokes have
             # Tesseract reads best with letters ~28 px tall and its confidence swings with the exact
-            # scale: further looks at 0.8x, in the other polarity and at 2x, up to the first word
+            # scale: further looks at 0.8x, in the other polarity and at 2x
             f = float(np.clip(28 / max(letter_h, 1), 0.25, 3.0))
-            for sign, scale in ((first, f), (first, 0.8 * f), (-first, f), (first, 2 * f), (-first, 2 * f)):
-                if calls >= _MAX_OCR_CALLS:
+            looks = ((first, f), (first, 0.8 * f), (-first, f), (first, 2 * f), (-first, 2 * f))
+            plans.append((crop, (x0, y0), looks))
+        found_stray = False
+        for attempt in range(5):
+            for crop, origin, looks in plans:
+                if calls >= _MAX_OCR_CALLS or found_stray:
                     break
-                found = _ocr_words(crop, (x0, y0), sign, scale)
+                sign, scale = looks[attempt]
+                found = _ocr_words(crop, origin, sign, scale)
                 calls += 1
                 words += found
-                if any(stray(w) for w in found):
-                    break
+                found_stray = any(stray(w) for w in found)
     except Exception as exc:  # Tesseract missing
         return [_result(cid, Verdict.NEEDS_REVIEW, "stray_text.unverified",
                         f"{len(candidates)} text-like marks in the background at "
