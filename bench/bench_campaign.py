@@ -54,6 +54,9 @@ def main() -> None:
     variants.compose_banner = timed("composition", variants.compose_banner)
     variants.check_glyph_coverage = timed("glyph coverage", variants.check_glyph_coverage)
     variants.check_text_ocr = timed("OCR", variants.check_text_ocr)
+    variants.check_copy = timed("copy claims", variants.check_copy)
+    variants.run_image_checks = timed("image checks (incl. stray-text OCR)", variants.run_image_checks)
+    variants.check_product_fidelity = timed("product fidelity", variants.check_product_fidelity)
     render = timed("whole variant", variants.render_variant)
 
     logo = Image.open(campaign.brand.logo_path).convert("RGBA")
@@ -68,7 +71,8 @@ def main() -> None:
     print(f"# {date.today()} {platform.machine()} {platform.python_version()}: {n} banners "
           f"({args.skus} SKU x {len(all_formats)} formats x {len(brief.locales)} locales x 1 scene)")
     print("| stage | total s | ms per banner |\n|---|---|---|")
-    for name in ("composition", "glyph coverage", "OCR", "whole variant"):
+    for name in ("composition", "glyph coverage", "OCR", "copy claims", "image checks (incl. stray-text OCR)",
+                 "product fidelity", "whole variant"):
         print(f"| {name} | {spent[name]:.1f} | {spent[name] / n * 1000:.0f} |")
     print(f"\nTesseract reads: {reader.calls}, cache hits: {reader.hits}")
 
