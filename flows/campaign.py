@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.runtime import configure_prefect
+from flows.runtime import DEFAULT_PROMPTS, configure_prefect
 
 configure_prefect()
 
@@ -30,7 +30,6 @@ from pipeline.variants import plan_variants, render_scenes, render_variant  # no
 
 __all__ = ["campaign_run", "DEFAULT_PROMPTS", "BACKENDS", "new_run_id"]
 
-DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 BACKENDS: dict[str, type] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
 
 

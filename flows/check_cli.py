@@ -9,7 +9,6 @@ Exit codes: 0 passes; 1 something was flagged (needs review or blocked); 2 bad i
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from datetime import date
@@ -21,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from flows.runtime import DEFAULT_PROMPTS
 from pipeline.errors import VitrinaError
 
 check_app = typer.Typer(no_args_is_help=True, help="Check copy or an image against the brand guide and the data.")
@@ -113,7 +113,7 @@ def _campaign_facts(campaign: Path | None, catalog: Path | None, on: str | None)
     ends = percent = feed = None
     day = date.today()
     if campaign is not None:
-        loaded = load_campaign(campaign, Path(__file__).resolve().parent.parent / "prompts")
+        loaded = load_campaign(campaign, DEFAULT_PROMPTS)
         day, ends, feed = loaded.brief.starts, loaded.brief.ends, loaded.catalog
         percent = loaded.brief.discount.percent if loaded.brief.discount else None
     if catalog is not None:
@@ -196,13 +196,10 @@ def _read_sidecar(image_path: Path, sidecar: Path | None) -> dict[str, Any] | No
             _fail(f"--sidecar: {sidecar}: file not found")
         candidate = sidecar
     else:  # next to the image, else in the Vitrina output folder it lies in (runs/ links), by hash
-        from flows.verify_cli import store_root
-        from pipeline.store import blob_location
+        from flows.verify_cli import sidecar_candidates, store_root
 
-        candidates = [image_path.with_suffix(".json")]
-        root = store_root(image_path, None) if image_path.is_file() else None
-        if root is not None:
-            candidates.append(blob_location(root, hashlib.sha256(image_path.read_bytes()).hexdigest(), ".json"))
+        root = store_root(image_path, None)
+        candidates = sidecar_candidates(image_path, image_path.read_bytes() if root else b"", root)
         candidate = next((c for c in candidates if c.is_file()), None)
         if candidate is None:
             return None

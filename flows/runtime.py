@@ -9,6 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from pathlib import Path
+
+# The prompt templates shipped with the project (a brief's `prompts:` overrides them).
+DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 QUIET_PREFECT = {
     # No network here: telemetry calls would fail and print errors.

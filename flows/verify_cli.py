@@ -49,10 +49,16 @@ def store_root(banner: Path, out: Path | None) -> Path | None:
     return None
 
 
-def _find_sidecar(banner: Path, data: bytes, root: Path | None) -> Path:
+def sidecar_candidates(banner: Path, data: bytes, root: Path | None) -> list[Path]:
+    """Where a banner's sidecar may be: next to it, else in its output folder by the file's hash."""
     candidates = [banner.with_suffix(".json")]
     if root is not None:
         candidates.append(blob_location(root, hashlib.sha256(data).hexdigest(), ".json"))
+    return candidates
+
+
+def _find_sidecar(banner: Path, data: bytes, root: Path | None) -> Path:
+    candidates = sidecar_candidates(banner, data, root)
     for path in candidates:
         if path.is_file():
             return path

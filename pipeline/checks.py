@@ -8,6 +8,7 @@ claims library), not against itself.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -93,7 +94,7 @@ class CheckReport:
     results: tuple[CheckResult, ...]
     disabled: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def rules(self) -> dict[str, Verdict]:
         from pipeline.check_registry import spec_for
 

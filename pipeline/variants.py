@@ -225,7 +225,7 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
         ("text.contrast", lambda: check_text_contrast(banner.image, banner.blocks, brand)),
         ("text.glyphs", lambda: check_glyph_coverage(banner.blocks)),
         ("text.ocr", lambda: check_text_ocr(banner.blocks, loc)),  # cached per process by text/font/size/colours
-        ("copy.claims", lambda: check_copy(
+        ("copy", lambda: check_copy(
             {"headline": copy.headline, "subline": copy.subline, "cta": copy.cta, "legal": banner_copy.legal},
             loc, brand, sku=plan.sku, on=brief.starts, item=plan.item, campaign_ends=brief.ends)),
         ("price.reduction", lambda: price_check),
@@ -235,7 +235,8 @@ def render_variant(campaign: Campaign, product: PreparedProduct, plan: VariantPl
     for check_id, run in planned:
         if policy.runs(check_id):
             found = run()
-            # a group (copy, image) may return results of a check the brand disabled: leave those out
+            # "copy" and "image" are groups (not check ids): each of their results is kept only
+            # when the brand runs the check it belongs to
             checks.extend(r for r in (found if isinstance(found, list) else [found]) if _runs(policy, r.check))
     report = build_report(checks, policy.disabled)
 

@@ -132,6 +132,20 @@ def test_same_key_can_be_republished_with_new_content(
     assert s3_connector.exists(asset.key, asset.sha256) is False
 
 
+def _errors_of_exists_and_put(connector: S3Connector, asset: Asset) -> list[str]:
+    """The DamError message of each connector call that must fail; each is one line."""
+    messages = []
+    for operation in (
+        lambda: connector.exists(asset.key, asset.sha256),
+        lambda: connector.put(asset.key, asset.data, asset.content_type, asset.metadata),
+    ):
+        with pytest.raises(DamError) as err:
+            operation()
+        assert "\n" not in str(err.value)
+        messages.append(str(err.value))
+    return messages
+
+
 def test_unreachable_endpoint_is_one_line_naming_the_endpoint(asset: Asset) -> None:
     endpoint = _closed_port_endpoint()
     connector = S3Connector(
@@ -139,14 +153,7 @@ def test_unreachable_endpoint_is_one_line_naming_the_endpoint(asset: Asset) -> N
     )
 
     started = time.monotonic()
-    for operation in (
-        lambda: connector.exists(asset.key, asset.sha256),
-        lambda: connector.put(asset.key, asset.data, asset.content_type, asset.metadata),
-    ):
-        with pytest.raises(DamError) as err:
-            operation()
-        message = str(err.value)
-        assert "\n" not in message
+    for message in _errors_of_exists_and_put(connector, asset):
         assert message.startswith("s3://assets/vitrina: ")
         assert f"cannot reach S3 endpoint {endpoint}" in message
         assert "connection refused" in message
@@ -174,14 +181,7 @@ def test_wrong_credentials_are_access_denied(s3_server: S3Server, asset: Asset) 
         bucket, endpoint_url=s3_server.endpoint_url, access_key="intruder", secret_key="nope"
     )
 
-    for operation in (
-        lambda: connector.exists(asset.key, asset.sha256),
-        lambda: connector.put(asset.key, asset.data, asset.content_type, asset.metadata),
-    ):
-        with pytest.raises(DamError) as err:
-            operation()
-        message = str(err.value)
-        assert "\n" not in message
+    for message in _errors_of_exists_and_put(connector, asset):
         assert message.startswith(f"s3://{bucket}: ")
         assert f"access denied by {s3_server.endpoint_url}" in message
     connector.close()
