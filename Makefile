@@ -10,7 +10,7 @@ DEMO_OUT := out/demo
 # -qq: errors only (a machine's pip.conf may name index folders that do not exist: warning floods)
 PIP := $(BIN)/python -m pip -qq --disable-pip-version-check
 
-.PHONY: setup system demo test clean
+.PHONY: setup system demo test lint clean
 
 setup: system $(STAMP)
 
@@ -38,7 +38,13 @@ demo: setup
 	@echo "                   $(BIN)/vitrina review approve ID --by NAME --out $(DEMO_OUT)"
 	@echo "                   $(BIN)/vitrina review reject ID --by NAME --reason TEXT --out $(DEMO_OUT)"
 
-test: setup
+# Lint and types first (seconds), then the suite in random order (pytest-randomly prints its seed).
+lint: setup
+	@$(BIN)/ruff check --quiet .
+	@$(BIN)/ruff format --check --quiet .
+	@$(BIN)/mypy --no-error-summary
+
+test: lint
 	@$(BIN)/python -m pytest -q
 
 clean:

@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402
 
-import pipeline.variants as variants  # noqa: E402
-from pipeline.campaign import load_campaign  # noqa: E402
-from pipeline.ocr import default_reader  # noqa: E402
-from pipeline.products import prepare_product  # noqa: E402
-from pipeline.studio import StudioBackend  # noqa: E402
+import pipeline.render as variants  # noqa: E402
+from pipeline.checks.ocr import default_reader  # noqa: E402
+from pipeline.imaging.products import prepare_product  # noqa: E402
+from pipeline.model.campaign import load_campaign  # noqa: E402
+from pipeline.scene.studio import StudioBackend  # noqa: E402
 
 spent: dict[str, float] = defaultdict(float)
 
@@ -39,6 +39,7 @@ def timed(name: str, fn):
             return fn(*args, **kwargs)
         finally:
             spent[name] += time.perf_counter() - t0
+
     return wrapper
 
 
@@ -68,11 +69,20 @@ def main() -> None:
             render(campaign, product, plan, StudioBackend(), logo)
             n += 1
     reader = default_reader()
-    print(f"# {date.today()} {platform.machine()} {platform.python_version()}: {n} banners "
-          f"({args.skus} SKU x {len(all_formats)} formats x {len(brief.locales)} locales x 1 scene)")
+    print(
+        f"# {date.today()} {platform.machine()} {platform.python_version()}: {n} banners "
+        f"({args.skus} SKU x {len(all_formats)} formats x {len(brief.locales)} locales x 1 scene)"
+    )
     print("| stage | total s | ms per banner |\n|---|---|---|")
-    for name in ("composition", "glyph coverage", "OCR", "copy claims", "image checks (incl. stray-text OCR)",
-                 "product fidelity", "whole variant"):
+    for name in (
+        "composition",
+        "glyph coverage",
+        "OCR",
+        "copy claims",
+        "image checks (incl. stray-text OCR)",
+        "product fidelity",
+        "whole variant",
+    ):
         print(f"| {name} | {spent[name]:.1f} | {spent[name] / n * 1000:.0f} |")
     print(f"\nTesseract reads: {reader.calls}, cache hits: {reader.hits}")
 

@@ -26,19 +26,47 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.brand import hex_to_rgb, load_brand  # noqa: E402
-from pipeline.compose import BannerCopy, compose_banner  # noqa: E402
-from pipeline.layout import plan_layout  # noqa: E402
-from pipeline.locales import locale_info  # noqa: E402
-from pipeline.money import format_percent_off, format_price  # noqa: E402
-from pipeline.text import _fit_cached  # noqa: E402
+from pipeline.banner.compose import BannerCopy, compose_banner  # noqa: E402
+from pipeline.banner.layout import plan_layout  # noqa: E402
+from pipeline.banner.money import format_percent_off, format_price  # noqa: E402
+from pipeline.banner.text.fit import _fit_cached  # noqa: E402
+from pipeline.model.brand import hex_to_rgb, load_brand  # noqa: E402
+from pipeline.model.locales import locale_info  # noqa: E402
 
 COPY = {
-    "en-US": ("Winter essentials, warmly priced", "Everyday favourites for the cosy season", "Shop now", "USD", "24.99", "31.99"),
-    "de-DE": ("Winterlieblinge zum kleinen Preis", "Alltagsbegleiter für die gemütliche Jahreszeit", "Jetzt entdecken", "EUR", "24.99", "31.99"),
-    "fr-FR": ("Les essentiels de l'hiver à petit prix", "Vos indispensables pour la saison douce", "Découvrir", "EUR", "24.99", "31.99"),
+    "en-US": (
+        "Winter essentials, warmly priced",
+        "Everyday favourites for the cosy season",
+        "Shop now",
+        "USD",
+        "24.99",
+        "31.99",
+    ),
+    "de-DE": (
+        "Winterlieblinge zum kleinen Preis",
+        "Alltagsbegleiter für die gemütliche Jahreszeit",
+        "Jetzt entdecken",
+        "EUR",
+        "24.99",
+        "31.99",
+    ),
+    "fr-FR": (
+        "Les essentiels de l'hiver à petit prix",
+        "Vos indispensables pour la saison douce",
+        "Découvrir",
+        "EUR",
+        "24.99",
+        "31.99",
+    ),
     "ar-AE": ("أساسيات الشتاء بأسعار دافئة", "مفضلاتك اليومية لموسم دافئ", "تسوّق الآن", "AED", "99", "125"),
-    "ja-JP": ("冬の定番を、うれしい価格で", "ぬくもりの季節に、毎日のお気に入りを", "今すぐ購入", "JPY", "2980", "3980"),
+    "ja-JP": (
+        "冬の定番を、うれしい価格で",
+        "ぬくもりの季節に、毎日のお気に入りを",
+        "今すぐ購入",
+        "JPY",
+        "2980",
+        "3980",
+    ),
 }
 
 
@@ -51,8 +79,9 @@ def jpeg(image: Image.Image) -> bytes:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60, help="banners per measurement")
-    ap.add_argument("--cold", action="store_true",
-                    help="clear the per-process TextFit cache before every banner (no copy repeats)")
+    ap.add_argument(
+        "--cold", action="store_true", help="clear the per-process TextFit cache before every banner (no copy repeats)"
+    )
     args = ap.parse_args()
     brand = load_brand(ROOT / "brand_guides" / "halden")
     with Image.open(brand.logo_path) as f:
@@ -61,16 +90,26 @@ def main() -> None:
     jobs = []
     for code, (head, sub, cta, cur, price, prior) in COPY.items():
         loc = locale_info(code)
-        layout = plan_layout(fmt, loc, logo_aspect=logo.width / logo.height,
-                             logo_min_width=brand.logo.min_width_px, clear_space=brand.logo.clear_space)
+        layout = plan_layout(
+            fmt,
+            loc,
+            logo_aspect=logo.width / logo.height,
+            logo_min_width=brand.logo.min_width_px,
+            clear_space=brand.logo.clear_space,
+        )
         scene = np.empty((1080, 1080, 3), np.uint8)
         scene[:] = hex_to_rgb(brand.palette.background)
         x0, y0, x1, y1 = layout.product
         scene[y0:y1, x0:x1] = np.random.default_rng(7).integers(0, 256, (y1 - y0, x1 - x0, 3), dtype=np.uint8)
-        copy = BannerCopy(headline=head, subline=sub, cta=cta, price=format_price(Decimal(price), cur, loc),
-                          prior_price=format_price(Decimal(prior), cur, loc),
-                          discount_label=format_percent_off(20, loc),
-                          legal=brand.tone.disclaimers.get(code, "Offer ends Dec 24, 2026."))
+        copy = BannerCopy(
+            headline=head,
+            subline=sub,
+            cta=cta,
+            price=format_price(Decimal(price), cur, loc),
+            prior_price=format_price(Decimal(prior), cur, loc),
+            discount_label=format_percent_off(20, loc),
+            legal=brand.tone.disclaimers.get(code, "Offer ends Dec 24, 2026."),
+        )
         jobs.append((Image.fromarray(scene), layout, copy, loc))
 
     def vitrina(i: int) -> bytes:
@@ -100,8 +139,10 @@ def main() -> None:
         dt = time.perf_counter() - t
         return args.n / dt, 1000 * dt / args.n
 
-    print(f"python {platform.python_version()}, {platform.machine()}, cpu affinity "
-          f"{sorted(os.sched_getaffinity(0))}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    print(
+        f"python {platform.python_version()}, {platform.machine()}, cpu affinity "
+        f"{sorted(os.sched_getaffinity(0))}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}"
+    )
     vname = "vitrina (cold fits)" if args.cold else "vitrina compose_banner"
     for name, fn in (("naive Pillow compose", naive), (vname, vitrina)):
         per_s, ms = rate(fn)

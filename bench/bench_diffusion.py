@@ -39,22 +39,39 @@ def main() -> None:
     import torch
     from PIL import Image
 
-    from pipeline.diffusion import DiffusionBackend, DiffusionSettings, inpaint_inputs
-    from pipeline.generate import SceneRequest, place_product
-    from pipeline.tiny_model import write_tiny_sd_inpaint
+    from pipeline.imaging.placement import place_product
+    from pipeline.scene.base import SceneRequest
+    from pipeline.scene.diffusion import (
+        DiffusionBackend,
+        DiffusionSettings,
+        inpaint_inputs,
+    )
+    from pipeline.scene.tiny_model import write_tiny_sd_inpaint
 
     tmp = tempfile.mkdtemp(prefix="vitrina-bench-")
     model = write_tiny_sd_inpaint(Path(tmp) / "tiny")
     backend = DiffusionBackend(DiffusionSettings(model=str(model), steps=args.steps, max_batch=args.batch))
     pipe = backend.pipe
     rng = np.random.default_rng(0)
-    cut = Image.fromarray(np.dstack([rng.integers(0, 256, (120, 80, 3), dtype=np.uint8),
-                                     np.full((120, 80), 255, np.uint8)]), "RGBA")
+    cut = Image.fromarray(
+        np.dstack([rng.integers(0, 256, (120, 80, 3), dtype=np.uint8), np.full((120, 80), 255, np.uint8)]), "RGBA"
+    )
 
     def requests(size: tuple[int, int]) -> list[SceneRequest]:
         w, h = size
-        return [SceneRequest(size, cut, (w // 10, h // 6, w // 2, h - h // 10), {"background": "#F3EEE6"}, "sweep",
-                             seed, f"a ceramic mug, scene {seed}", "text, watermark") for seed in range(args.batch)]
+        return [
+            SceneRequest(
+                size,
+                cut,
+                (w // 10, h // 6, w // 2, h - h // 10),
+                {"background": "#F3EEE6"},
+                "sweep",
+                seed,
+                f"a ceramic mug, scene {seed}",
+                "text, watermark",
+            )
+            for seed in range(args.batch)
+        ]
 
     bucket_reqs, channel_reqs = requests((64, 64)), requests((1080, 1080))
     # Raw diffusers gets the same inputs Vitrina would give it, prepared outside the timed region.
@@ -65,13 +82,23 @@ def main() -> None:
 
     def raw() -> None:
         with torch.inference_mode():
-            pipe(prompt=[r.prompt for r in bucket_reqs], negative_prompt=[r.negative_prompt for r in bucket_reqs],
-                 image=[i for i, _ in raw_inputs], mask_image=[m for _, m in raw_inputs], height=64, width=64,
-                 num_inference_steps=args.steps, guidance_scale=7.5,
-                 generator=[torch.Generator("cpu").manual_seed(r.seed) for r in bucket_reqs]).images
+            _ = pipe(
+                prompt=[r.prompt for r in bucket_reqs],
+                negative_prompt=[r.negative_prompt for r in bucket_reqs],
+                image=[i for i, _ in raw_inputs],
+                mask_image=[m for _, m in raw_inputs],
+                height=64,
+                width=64,
+                num_inference_steps=args.steps,
+                guidance_scale=7.5,
+                generator=[torch.Generator("cpu").manual_seed(r.seed) for r in bucket_reqs],
+            ).images
 
-    runs = {"raw diffusers": raw, "vitrina (bucket size)": lambda: backend.render_batch(bucket_reqs),
-            "vitrina (1080x1080 channel)": lambda: backend.render_batch(channel_reqs)}
+    runs = {
+        "raw diffusers": raw,
+        "vitrina (bucket size)": lambda: backend.render_batch(bucket_reqs),
+        "vitrina (1080x1080 channel)": lambda: backend.render_batch(channel_reqs),
+    }
     for fn in runs.values():  # warm-up
         fn()
     times: dict[str, list[float]] = {k: [] for k in runs}
@@ -84,14 +111,16 @@ def main() -> None:
     base = med["raw diffusers"]
     rows = [f"| {k} | {med[k] * 1000:.0f} ms | {args.batch / med[k]:.1f} | {med[k] / base:.2f}x |" for k in runs]
     cpu = platform.processor() or platform.machine()
-    header = (f"### Diffusion backend overhead (CPU, tiny model)\n\n"
-              f"`.venv/bin/python bench/bench_diffusion.py --steps {args.steps} --batch {args.batch} "
-              f"--repeats {args.repeats}{' --write' if args.write else ''}` — {dt.date.today().isoformat()}, "
-              f"{cpu}, {os.cpu_count()} CPUs, torch {torch.__version__} "
-              f"({torch.get_num_threads()} threads), diffusers {__import__('diffusers').__version__}. "
-              f"Tiny random SD-inpaint (`vitrina models tiny`), 64x64 bucket, {args.steps} steps, batch {args.batch}, "
-              f"median of {args.repeats} interleaved runs.\n\n"
-              "| path | time per batch | images/s | vs raw |\n|---|---|---|---|\n")
+    header = (
+        f"### Diffusion backend overhead (CPU, tiny model)\n\n"
+        f"`.venv/bin/python bench/bench_diffusion.py --steps {args.steps} --batch {args.batch} "
+        f"--repeats {args.repeats}{' --write' if args.write else ''}` — {dt.date.today().isoformat()}, "
+        f"{cpu}, {os.cpu_count()} CPUs, torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads), diffusers {__import__('diffusers').__version__}. "
+        f"Tiny random SD-inpaint (`vitrina models tiny`), 64x64 bucket, {args.steps} steps, batch {args.batch}, "
+        f"median of {args.repeats} interleaved runs.\n\n"
+        "| path | time per batch | images/s | vs raw |\n|---|---|---|---|\n"
+    )
     text = header + "\n".join(rows) + "\n"
     print(text)
     if args.write:

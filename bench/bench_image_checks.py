@@ -1,4 +1,4 @@
-"""Image checks (pipeline/image_checks.py): accuracy on labelled banners and speed on one core.
+"""Image checks (pipeline/checks/image/): accuracy on labelled banners and speed on one core.
 
     .venv/bin/python bench/bench_image_checks.py [--seeds 0,4,5] [--root DIR] [--rebuild]
                                                  [--repeat 3] [--no-speed] [--json out.json]
@@ -9,9 +9,9 @@
    (seeds 1-3 were looked at while fixing bugs; 4 and up were not). Every image is checked the
    way `vitrina check image PATH` does with a sidecar: the file as stored (PNG or JPEG), the
    context from its lineage (`context_from_lineage`), the demo brand, default settings, OCR on.
-   A check "flags" an image when any of its results is not passed. Per check: true/false
-   positives and negatives over the images labelled "flag" or "pass" for it ("any" is not
-   scored), precision, recall, the false-flag rate on the clean controls, and every
+   A check "flags" an image when any of its results needs review or blocks (not applicable is no
+   flag). Per check: true/false positives and negatives over the images labelled "flag" or
+   "pass" for it ("any" is not scored), precision, recall, the false-flag rate on the clean controls, and every
    mis-classified case with the check's message.
 2. Speed. On the 1080x1080 PNG banners of the first seed, one CPU thread (cv2.setNumThreads(1),
    OMP / OpenBLAS / MKL threads 1 set before numpy loads; NudeNet's ONNX session is created
@@ -48,14 +48,14 @@ cv2.setNumThreads(1)
 
 from image_set import build_set  # noqa: E402
 
-from pipeline.brand import BrandGuide, load_brand  # noqa: E402
-from pipeline.checks import Verdict  # noqa: E402
-from pipeline.image_checks import (  # noqa: E402
+from pipeline.checks.image import (  # noqa: E402
     IMAGE_CHECKS,
     ImageCheckSettings,
     context_from_lineage,
     run_image_checks,
 )
+from pipeline.checks.results import worst  # noqa: E402
+from pipeline.model.brand import BrandGuide, load_brand  # noqa: E402
 
 DEFAULT_ROOT = Path("/tmp/vitrina-image-set")
 IDS = [c.id for c in IMAGE_CHECKS]
@@ -70,8 +70,9 @@ def load_set(folder: Path, seed: int, rebuild: bool) -> list[dict[str, Any]]:
     return [json.loads((folder / c["labels"]).read_text(encoding="utf-8")) for c in index["cases"]]
 
 
-def evaluate(folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, settings: ImageCheckSettings,
-             logo: Image.Image) -> tuple[dict[str, dict[str, int]], list[dict[str, Any]]]:
+def evaluate(
+    folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, settings: ImageCheckSettings, logo: Image.Image
+) -> tuple[dict[str, dict[str, int]], list[dict[str, Any]]]:
     counts = {cid: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "clean": 0, "clean_flagged": 0} for cid in IDS}
     wrong: list[dict[str, Any]] = []
     for case in cases:
@@ -80,7 +81,7 @@ def evaluate(folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, setti
             results = run_image_checks(im, brand, context_from_lineage(case["lineage"], brand), settings, logo=logo)
         for cid in IDS:
             mine = [r for r in results if r.check == cid]
-            flagged = any(r.verdict is not Verdict.PASSED for r in mine)
+            flagged = worst(mine).failed
             want = case["expect"][cid]
             c = counts[cid]
             if case["kind"] == "clean":
@@ -91,10 +92,17 @@ def evaluate(folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, setti
             key = ("tp" if flagged else "fn") if want == "flag" else ("fp" if flagged else "tn")
             c[key] += 1
             if key in ("fp", "fn"):
-                shown = [r for r in mine if (r.verdict is not Verdict.PASSED) == flagged] or mine
-                wrong.append({"case": f"{folder.name}/{case['name']}", "check": cid, "expected": want,
-                              "got": "flag" if flagged else "pass", "problem": case["problem"],
-                              "message": shown[0].message if shown else "(no result)"})
+                shown = [r for r in mine if r.verdict.failed == flagged] or mine
+                wrong.append(
+                    {
+                        "case": f"{folder.name}/{case['name']}",
+                        "check": cid,
+                        "expected": want,
+                        "got": "flag" if flagged else "pass",
+                        "problem": case["problem"],
+                        "message": shown[0].message if shown else "(no result)",
+                    }
+                )
     return counts, wrong
 
 
@@ -102,10 +110,12 @@ def table(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, Any]]:
     out = {}
     for cid, c in counts.items():
         pos, flags = c["tp"] + c["fn"], c["tp"] + c["fp"]
-        out[cid] = {**c,
-                    "precision": round(c["tp"] / flags, 3) if flags else None,
-                    "recall": round(c["tp"] / pos, 3) if pos else None,
-                    "clean_false_flag_rate": round(c["clean_flagged"] / c["clean"], 3) if c["clean"] else None}
+        out[cid] = {
+            **c,
+            "precision": round(c["tp"] / flags, 3) if flags else None,
+            "recall": round(c["tp"] / pos, 3) if pos else None,
+            "clean_false_flag_rate": round(c["clean_flagged"] / c["clean"], 3) if c["clean"] else None,
+        }
     return out
 
 
@@ -120,12 +130,20 @@ def print_table(title: str, t: dict[str, dict[str, Any]]) -> None:
     print(f"\n{title}")
     print(f"{'check':26} {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>4} {'prec':>5} {'recall':>6} {'clean FFR':>9}")
     for cid, r in t.items():
-        print(f"{cid:26} {r['tp']:>3} {r['fp']:>3} {r['fn']:>3} {r['tn']:>4} {f(r['precision']):>5} "
-              f"{f(r['recall']):>6} {f(r['clean_false_flag_rate']):>9}")
+        print(
+            f"{cid:26} {r['tp']:>3} {r['fp']:>3} {r['fn']:>3} {r['tn']:>4} {f(r['precision']):>5} "
+            f"{f(r['recall']):>6} {f(r['clean_false_flag_rate']):>9}"
+        )
 
 
-def speed(folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, settings: ImageCheckSettings,
-          logo: Image.Image, repeat: int) -> dict[str, Any]:
+def speed(
+    folder: Path,
+    cases: list[dict[str, Any]],
+    brand: BrandGuide,
+    settings: ImageCheckSettings,
+    logo: Image.Image,
+    repeat: int,
+) -> dict[str, Any]:
     square = [c for c in cases if c["lineage"]["format"]["size"] == [1080, 1080] and c["image"].endswith(".png")]
     images = []
     for c in square:
@@ -153,12 +171,18 @@ def speed(folder: Path, cases: list[dict[str, Any]], brand: BrandGuide, settings
         ocr.append((time.perf_counter() - t) * 1000)
         read += "OCR not needed" not in res.message
     return {
-        "banners": len(images), "repeat": repeat, "size": "1080x1080", "threads": 1,
+        "banners": len(images),
+        "repeat": repeat,
+        "size": "1080x1080",
+        "threads": 1,
         "median_ms_per_banner_without_ocr": round(statistics.median(total), 1),
         "p90_ms_per_banner_without_ocr": round(sorted(total)[int(0.9 * (len(total) - 1))], 1),
         "median_ms_per_check": {cid: round(statistics.median(v), 2) for cid, v in per_check.items()},
-        "ocr_stray_text_ms": {"median": round(statistics.median(ocr), 1), "max": round(max(ocr), 1),
-                              "banners_needing_tesseract": read},
+        "ocr_stray_text_ms": {
+            "median": round(statistics.median(ocr), 1),
+            "max": round(max(ocr), 1),
+            "banners_needing_tesseract": read,
+        },
         "machine": f"{platform.machine()}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}",
     }
 
@@ -182,8 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         sets = [(args.set, int(index.get("seed", -1)))]
     else:
         sets = [(args.root / f"seed-{int(s)}", int(s)) for s in args.seeds.split(",")]
-    summary: dict[str, Any] = {"settings": {k: dict(v) if isinstance(v, dict) else v for k, v in vars(settings).items()},
-                               "sets": {}}
+    summary: dict[str, Any] = {
+        "settings": {k: dict(v) if isinstance(v, dict) else v for k, v in vars(settings).items()},
+        "sets": {},
+    }
     total: dict[str, dict[str, int]] | None = None
     held: dict[str, dict[str, int]] | None = None
     wrong_all: list[dict[str, Any]] = []
@@ -194,9 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         counts, wrong = evaluate(folder, cases, brand, settings, logo)
         kinds = {k: sum(c["kind"] == k for c in cases) for k in ("clean", "near_miss", "problem")}
         summary["sets"][f"seed-{seed}"] = {"images": len(cases), **kinds, "per_check": table(counts)}
-        print_table(f"seed {seed}{' (calibration)' if seed == 0 else ' (held out)'}: {len(cases)} images, "
-                    f"{kinds['clean']} clean, {kinds['near_miss']} near misses, {kinds['problem']} problems",
-                    table(counts))
+        print_table(
+            f"seed {seed}{' (calibration)' if seed == 0 else ' (held out)'}: {len(cases)} images, "
+            f"{kinds['clean']} clean, {kinds['near_miss']} near misses, {kinds['problem']} problems",
+            table(counts),
+        )
         total = counts if total is None else add(total, counts)
         if seed != 0:
             held = counts if held is None else add(held, counts)
@@ -210,19 +238,26 @@ def main(argv: list[str] | None = None) -> int:
     if wrong_all:
         print("\nmis-classified:")
         for w in wrong_all:
-            print(f"  {w['case']}: {w['check']} expected {w['expected']}, got {w['got']} ({w['problem']}) -- {w['message']}")
+            print(
+                f"  {w['case']}: {w['check']} expected {w['expected']}, got {w['got']} ({w['problem']}) -- "
+                f"{w['message']}"
+            )
     if not args.no_speed:
         folder = sets[0][0]
         sp = speed(folder, first_cases, brand, settings, logo, args.repeat)
         summary["speed"] = sp
         print(f"\nspeed, {sp['banners']} banners 1080x1080 x {sp['repeat']}, one thread ({sp['machine']}):")
-        print(f"  all checks but OCR: median {sp['median_ms_per_banner_without_ocr']} ms per banner "
-              f"(p90 {sp['p90_ms_per_banner_without_ocr']})")
+        print(
+            f"  all checks but OCR: median {sp['median_ms_per_banner_without_ocr']} ms per banner "
+            f"(p90 {sp['p90_ms_per_banner_without_ocr']})"
+        )
         for cid, ms in sp["median_ms_per_check"].items():
             print(f"  {cid:26} {ms:7.2f} ms")
         o = sp["ocr_stray_text_ms"]
-        print(f"  image.stray_text (OCR)     median {o['median']} ms, max {o['max']} ms; "
-              f"{o['banners_needing_tesseract']} of {sp['banners']} banners needed Tesseract")
+        print(
+            f"  image.stray_text (OCR)     median {o['median']} ms, max {o['max']} ms; "
+            f"{o['banners_needing_tesseract']} of {sp['banners']} banners needed Tesseract"
+        )
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

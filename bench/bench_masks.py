@@ -19,7 +19,7 @@ Metrics per case: IoU of ``alpha >= 128``; boundary F-score at 2 px tolerance (B
 symmetric boundary distance in px (edge); confidence; milliseconds per `product_mask` call.
 
 Calibration: a variant goes to review when its cut-out's confidence is below 0.8
-(``pipeline.variants.MIN_MASK_CONFIDENCE``). The confusion table counts, per IoU bucket
+(``pipeline.render.MIN_MASK_CONFIDENCE``). The confusion table counts, per IoU bucket
 (< 0.90 bad, 0.90-0.95 fair, >= 0.95 good), the cases reported confident and not: every bad
 case should be not confident, and (almost) every good one confident.
 """
@@ -42,16 +42,16 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.imageio import load_product_image, to_array  # noqa: E402
-from pipeline.masks import cutout, product_mask  # noqa: E402
+from pipeline.imaging.imageio import load_product_image, to_array  # noqa: E402
+from pipeline.imaging.masks import cutout, product_mask  # noqa: E402
 
 SIZE = 480  # synthetic canvas side, px
 SS = 4  # supersampling factor for synthetic drawings
 REAL_MAX_SIDE = 640  # real cut-outs are re-composited at most this big
 DEMO = ROOT / "demo" / "products"
 REAL = ("B074M5HPBD/dcace9b5.jpg", "B0799CK52K/528c608a.jpg", "B0799CK52K/d80a51d3.jpg", "B07GTFSCHB/844a1cce.jpg")
-REVIEW_BELOW = 0.5  # pipeline.triage._MIN_CONFIDENCE: below this the photo is not used at all
-CONFIDENT_AT = 0.8  # pipeline.variants.MIN_MASK_CONFIDENCE: below this a variant goes to review
+REVIEW_BELOW = 0.5  # pipeline.imaging.triage._MIN_CONFIDENCE: below this the photo is not used at all
+CONFIDENT_AT = 0.8  # pipeline.render.MIN_MASK_CONFIDENCE: below this a variant goes to review
 BUCKETS = (("IoU < 0.90", 0.0, 0.90), ("0.90 <= IoU < 0.95", 0.90, 0.95), ("IoU >= 0.95", 0.95, 1.01))
 
 
@@ -290,7 +290,9 @@ def run_cases(objs: dict[str, tuple[bool, Object]], backgrounds: list[str] | Non
             mask = product_mask(img)
             ms = (time.perf_counter() - t0) * 1000.0
             m = mask_metrics(np.asarray(mask.alpha), obj[1])
-            results.append(Result(name, bg_name, synthetic, m["iou"], m["bf"], m["edge"], mask.confidence, ms, mask.notes))
+            results.append(
+                Result(name, bg_name, synthetic, m["iou"], m["bf"], m["edge"], mask.confidence, ms, mask.notes)
+            )
     return results
 
 
@@ -301,7 +303,10 @@ def _mean(values: list[float]) -> float:
 def summary(results: list[Result]) -> list[tuple[str, list[Result]]]:
     return [
         ("all cases", results),
-        ("synthetic, clean (white, off-white)", [r for r in results if r.synthetic and r.background in CLEAN_BACKGROUNDS]),
+        (
+            "synthetic, clean (white, off-white)",
+            [r for r in results if r.synthetic and r.background in CLEAN_BACKGROUNDS],
+        ),
         ("synthetic, all backgrounds", [r for r in results if r.synthetic]),
         ("real re-composited, all backgrounds", [r for r in results if not r.synthetic]),
     ]
@@ -363,7 +368,10 @@ def main() -> None:
         print(f"{'IoU bucket':20} {'confident':>9} {'not confident':>13}   (confident = confidence >= {CONFIDENT_AT})")
         for label, yes, no in confusion(results):
             print(f"{label:20} {yes:9d} {no:13d}")
-    print(f"# {platform.machine()} {platform.python_version()}, numpy {np.__version__}, opencv {cv2.__version__}", file=sys.stderr)
+    print(
+        f"# {platform.machine()} {platform.python_version()}, numpy {np.__version__}, opencv {cv2.__version__}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
+from pipeline.errors import DamError
+
 __all__ = [
     "SHA256_METADATA_KEY",
     "DamConnector",
@@ -35,20 +37,6 @@ _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 # lower-cases the names anyway, so both connectors normalise the same way.
 _METADATA_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class DamError(Exception):
-    """A DAM operation failed; ``str(err)`` is one line a user can act on.
-
-    ``uri`` is the DAM the connector talks to and ``key`` the asset key involved (either may be
-    None when it does not apply). Newlines in embedded library messages are flattened so logs
-    and CLI output stay one line per failure.
-    """
-
-    def __init__(self, message: str, *, uri: str | None = None, key: str | None = None) -> None:
-        self.uri = uri
-        self.key = key
-        super().__init__(" ".join(message.splitlines()).strip())
 
 
 @runtime_checkable
@@ -140,15 +128,13 @@ def prepare_metadata(
     for name, value in metadata.items():
         if not isinstance(name, str) or not _METADATA_KEY_RE.match(name.lower()):
             raise DamError(
-                f"{where}invalid metadata name {name!r} for {key!r}: use letters, digits, "
-                "'-', '_' and '.'",
+                f"{where}invalid metadata name {name!r} for {key!r}: use letters, digits, '-', '_' and '.'",
                 uri=uri,
                 key=key,
             )
         if not isinstance(value, str):
             raise DamError(
-                f"{where}metadata {name!r} for {key!r} must be a string, "
-                f"not {type(value).__name__}",
+                f"{where}metadata {name!r} for {key!r} must be a string, not {type(value).__name__}",
                 uri=uri,
                 key=key,
             )
@@ -164,8 +150,7 @@ def prepare_metadata(
     claimed = prepared.get(SHA256_METADATA_KEY)
     if claimed is not None and claimed != actual:
         raise DamError(
-            f"{where}metadata sha256 {claimed!r} for {key!r} does not match the data "
-            f"(sha256 {actual})",
+            f"{where}metadata sha256 {claimed!r} for {key!r} does not match the data (sha256 {actual})",
             uri=uri,
             key=key,
         )

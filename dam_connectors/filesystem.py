@@ -89,11 +89,7 @@ class FileSystemConnector:
         except OSError as exc:
             raise self._os_error(exc, f"cannot check {key!r}", key) from None
         metadata = record.get("metadata")
-        return (
-            isinstance(metadata, dict)
-            and metadata.get(SHA256_METADATA_KEY) == sha256
-            and record.get("size") == size
-        )
+        return isinstance(metadata, dict) and metadata.get(SHA256_METADATA_KEY) == sha256 and record.get("size") == size
 
     def metadata(self, key: str) -> dict[str, str] | None:
         """The metadata stored with ``key`` (sha256 included), or None if it was never published."""
@@ -143,8 +139,7 @@ class FileSystemConnector:
             # Fail loudly instead of treating it as "not published": a corrupt sidecar means
             # someone else writes into this directory, which a user needs to know about.
             raise DamError(
-                f"{self.uri}: metadata sidecar {sidecar} is not a JSON object; "
-                "delete it to republish",
+                f"{self.uri}: metadata sidecar {sidecar} is not a JSON object; delete it to republish",
                 uri=self.uri,
                 key=key,
             )

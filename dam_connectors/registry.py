@@ -59,9 +59,7 @@ def connector_for(uri: str, **options: Any) -> DamConnector:
         return FileSystemConnector(Path(path))
 
     if match:
-        raise DamError(
-            f"unsupported DAM URI {uri!r}: use file://DIR or s3://bucket/prefix", uri=uri
-        )
+        raise DamError(f"unsupported DAM URI {uri!r}: use file://DIR or s3://bucket/prefix", uri=uri)
 
     _check_options(uri, given, frozenset())
     return FileSystemConnector(Path(uri))

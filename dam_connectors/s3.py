@@ -119,11 +119,7 @@ class S3Connector:
         if self._prefix:
             validate_key(self._prefix, uri=self.uri)
         self._owns_client = client is None
-        self._client = (
-            client
-            if client is not None
-            else self._make_client(endpoint_url, region, access_key, secret_key)
-        )
+        self._client = client if client is not None else self._make_client(endpoint_url, region, access_key, secret_key)
         self._endpoint = str(self._client.meta.endpoint_url)
         self._bucket_seen = False
 
@@ -181,8 +177,7 @@ class S3Connector:
         size = sum(len(name) + len(value) for name, value in encoded.items())
         if size > MAX_METADATA_BYTES:
             raise DamError(
-                f"{self.uri}: metadata for {key!r} is {size} bytes once encoded; "
-                f"S3 allows {MAX_METADATA_BYTES}",
+                f"{self.uri}: metadata for {key!r} is {size} bytes once encoded; S3 allows {MAX_METADATA_BYTES}",
                 uri=self.uri,
                 key=key,
             )
@@ -218,8 +213,7 @@ class S3Connector:
     ) -> Any:
         if (access_key is None) != (secret_key is None):
             raise DamError(
-                f"{self.uri}: give both access_key and secret_key, or neither "
-                "(to use boto3's credential chain)",
+                f"{self.uri}: give both access_key and secret_key, or neither (to use boto3's credential chain)",
                 uri=self.uri,
             )
         try:
@@ -283,16 +277,11 @@ class S3Connector:
             if code == "NoSuchBucket":
                 text = f"bucket '{self._bucket}' does not exist at {endpoint}"
             elif status == 403 or code in _ACCESS_DENIED_CODES:
-                text = (
-                    f"access denied by {endpoint} ({code}); check the access key, secret key "
-                    "and bucket policy"
-                )
+                text = f"access denied by {endpoint} ({code}); check the access key, secret key and bucket policy"
             else:
                 detail = f": {message}" if message else ""
                 text = f"S3 error {code} (HTTP {status}) from {endpoint}{detail}"
-        elif isinstance(
-            exc, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
-        ):
+        elif isinstance(exc, (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)):
             text = (
                 f"no usable S3 credentials ({exc}); pass access_key and secret_key, or set "
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile"

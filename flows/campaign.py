@@ -1,36 +1,33 @@
 """The campaign flow: one Prefect flow run per brief, one task per SKU (its whole batch of
-variants), so a bad SKU fails alone and task overhead stays small (FACTS.md 1)."""
+variants), so a bad SKU fails alone and task overhead stays small (docs/facts.md 1)."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.runtime import DEFAULT_PROMPTS, configure_prefect
+from PIL import Image
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
-configure_prefect()
+from flows.progress import reporter
+from pipeline.errors import VitrinaError
+from pipeline.imaging.products import prepare_product
+from pipeline.model.campaign import DEFAULT_PROMPTS, Campaign, load_campaign
+from pipeline.render import plan_variants, render_scenes, render_variant
+from pipeline.scene.base import Backend
+from pipeline.scene.diffusion import (
+    DiffusionBackend,  # torch/diffusers load only when used
+)
+from pipeline.scene.studio import StudioBackend
+from pipeline.storage.store import Store
 
-from PIL import Image  # noqa: E402
-from prefect import flow, task  # noqa: E402
-from prefect.cache_policies import NO_CACHE  # noqa: E402
+__all__ = ["campaign_run", "BACKENDS", "new_run_id"]
 
-from flows.progress import reporter  # noqa: E402
-from pipeline.campaign import Campaign, load_campaign  # noqa: E402
-from pipeline.diffusion import DiffusionBackend  # noqa: E402  (torch/diffusers load only when used)
-from pipeline.errors import VitrinaError  # noqa: E402
-from pipeline.generate import Backend  # noqa: E402
-from pipeline.products import prepare_product  # noqa: E402
-from pipeline.store import Store  # noqa: E402
-from pipeline.studio import StudioBackend  # noqa: E402
-from pipeline.variants import plan_variants, render_scenes, render_variant  # noqa: E402
-
-__all__ = ["campaign_run", "DEFAULT_PROMPTS", "BACKENDS", "new_run_id"]
-
-BACKENDS: dict[str, type] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
+BACKENDS: dict[str, type[Backend]] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
 
 
 def new_run_id() -> str:
@@ -42,19 +39,24 @@ def make_backend(name: str, campaign: Campaign | None = None, options: dict[str,
     imagery section; `options` (from the CLI: model, steps) override it."""
     if name not in BACKENDS:
         raise VitrinaError(f"unknown backend {name!r}; available: {', '.join(BACKENDS)}")
-    cls = BACKENDS[name]
-    if hasattr(cls, "from_imagery"):
-        brand = campaign.brand if campaign is not None else None
-        return cls.from_imagery(brand.imagery if brand else None, brand.root if brand else None, **(options or {}))
-    return cls()
+    brand = campaign.brand if campaign is not None else None
+    return BACKENDS[name].from_imagery(
+        brand.imagery if brand else None, brand.root if brand else None, **(options or {})
+    )
 
 
 @task(name="produce-sku", cache_policy=NO_CACHE)
-def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_name: str,
-                backend_options: dict[str, Any] | None = None) -> dict[str, Any]:
+def produce_sku(
+    campaign: Campaign,
+    sku: str,
+    run_id: str,
+    out: str,
+    backend_name: str,
+    backend_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Prepare one SKU's packshot and render, check and store all its variants."""
     store = Store(Path(out))
-    counts = {"sku": sku, "variants": 0, "passed": 0, "needs_review": 0, "blocked": 0, "skipped": []}
+    counts: dict[str, Any] = {"sku": sku, "variants": 0, "passed": 0, "needs_review": 0, "blocked": 0, "skipped": []}
     plans, unlisted = plan_variants(campaign, sku)
 
     def skip(subject: str, reason: str, fatal: bool) -> None:
@@ -80,34 +82,26 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
         backend = make_backend(backend_name, campaign, backend_options)
         with Image.open(campaign.brand.logo_path) as logo_file:
             logo = logo_file.convert("RGBA")
-        # Batching backends (diffusion) make all the SKU's scenes at once: one model call per bucket.
-        scenes = render_scenes(campaign, product, plans, backend, logo) if hasattr(backend, "render_batch") else {}
+        # All the SKU's scenes at once: a diffusion backend makes one model call per size bucket.
+        scenes = render_scenes(campaign, product, plans, backend, logo)
         for index, plan in enumerate(plans):
             subject = f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}"
             try:
                 rendered = render_variant(campaign, product, plan, backend, logo, scene=scenes.get(index))
-            except (VitrinaError, ValueError) as exc:
+            except VitrinaError as exc:
                 # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
                 skip(subject, f"failed: {exc}", fatal=True)
                 reporter().advance(1, f"{subject}: failed")
                 continue
-            sha = store.put_blob(rendered.png)
-            vid = store.add_variant(
-                run_id=run_id, campaign_id=campaign.brief.campaign_id, sku=sku, scene=plan.scene.id,
-                fmt=plan.format_id, locale=plan.locale, blob_sha=sha, verdict=rendered.verdict.value,
-                reasons=rendered.reasons, checks=[c.to_dict() for c in rendered.checks], lineage=rendered.lineage,
-            )
-            report = rendered.report.to_dict()
-            store.put_json_sidecar(sha, {"variant_id": vid, "verdict": rendered.verdict.value,
-                                         "brand_score": report["brand_score"], "check_report": report,
-                                         "lineage": rendered.lineage})
-            store.link_into_run(sha, run_id, f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}.png")
+            store.keep_variant(run_id, rendered.png, rendered.report, rendered.lineage)
             counts["variants"] += 1
             counts[rendered.verdict.value] += 1
             reporter().advance(1, f"{sku} {plan.scene.id} {plan.format_id} {plan.locale}: {rendered.verdict.value}")
-        reporter().note(f"{sku}: {counts['variants']} variants ({counts['passed']} passed, "
-                        f"{counts['needs_review']} need review, {counts['blocked']} blocked) from {product.source.name}")
-    except (VitrinaError, ValueError, OSError) as exc:
+        reporter().note(
+            f"{sku}: {counts['variants']} variants ({counts['passed']} passed, "
+            f"{counts['needs_review']} need review, {counts['blocked']} blocked) from {product.source.name}"
+        )
+    except VitrinaError as exc:
         # One bad SKU never sinks the others: record why and go on.
         reason = f"failed: {exc}"
         reporter().note(f"{sku}: {reason}")
@@ -118,8 +112,13 @@ def produce_sku(campaign: Campaign, sku: str, run_id: str, out: str, backend_nam
 
 
 @flow(name="campaign-run", validate_parameters=False)
-def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | None = None,
-                 backend_options: dict[str, Any] | None = None) -> dict[str, Any]:
+def campaign_run(
+    brief: str,
+    out: str,
+    backend: str = "studio",
+    run_id: str | None = None,
+    backend_options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Generate, compose, check and store every variant of a campaign brief."""
     campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
     make_backend(backend, campaign, backend_options)  # fails here (model missing, ...) before anything is written
@@ -147,11 +146,6 @@ def campaign_run(brief: str, out: str, backend: str = "studio", run_id: str | No
         "held_reasons": Counter(r for v in variants for r in v.reasons).most_common(),
         "failed_skus": sorted({r["sku"] for r in per_sku if any(s.get("fatal") for s in r["skipped"])}),
     }
-    store.finish_run(run_id, summary)
-    report = out_dir / "runs" / run_id / "report.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps({**summary, "variants_detail": [
-        {"id": v.variant_id, "sku": v.sku, "scene": v.scene, "format": v.format, "locale": v.locale,
-         "verdict": v.verdict, "reasons": v.reasons} for v in variants]}, indent=2, ensure_ascii=False))
+    store.finish_run(run_id, summary)  # and runs/<run_id>/report.json
     store.close()
     return summary

@@ -3,12 +3,18 @@ sha256) is not uploaded again, whatever the local records say."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from dam_connectors import DamConnector, DamError
-from pipeline.publishing import asset_key, object_metadata, publication_sidecar, sidecar_key
-from pipeline.store import Store, sha256_bytes
+from pipeline.errors import InputError
+from pipeline.storage.publishing import (
+    asset_key,
+    object_metadata,
+    publication_sidecar,
+    sidecar_key,
+)
+from pipeline.storage.sidecar import sidecar_json
+from pipeline.storage.store import Store, sha256_bytes
 
 __all__ = ["PublishReport", "publish_approved"]
 
@@ -29,9 +35,8 @@ def publish_approved(store: Store, connector: DamConnector) -> PublishReport:
     approved = store.variants(review="approved")
     for v in approved:
         try:
-            approvals = [{"by": a["actor"], "at": a["at"], "action": a["action"], "note": a["reason"]}
-                         for a in store.audit(v.variant_id) if a["action"] in ("approved", "auto-approved")]
-            sidecar = json.dumps(publication_sidecar(v, approvals), indent=2, ensure_ascii=False, sort_keys=True).encode()
+            published = publication_sidecar(v, store.sidecar(v.blob_sha), store.audit(v.variant_id))
+            sidecar = sidecar_json(published).encode()
             objects = [
                 (asset_key(v), store.blob_path(v.blob_sha).read_bytes(), "image/png", v.blob_sha),
                 (sidecar_key(v), sidecar, "application/json", sha256_bytes(sidecar)),
@@ -51,7 +56,9 @@ def publish_approved(store: Store, connector: DamConnector) -> PublishReport:
             else:
                 report.already.append(v.variant_id)
             if not store.publication(v.variant_id, connector.uri) or sent:
-                store.record_publication(v.variant_id, connector.uri, asset_key(v), location or asset_key(v), v.blob_sha)
+                store.record_publication(
+                    v.variant_id, connector.uri, asset_key(v), location or asset_key(v), v.blob_sha
+                )
         except DamError as exc:
             # Our keys are generated and valid, so a DAM error means the DAM itself is failing
             # (down, credentials, bucket): stop rather than fail the same way for every asset.
@@ -60,4 +67,6 @@ def publish_approved(store: Store, connector: DamConnector) -> PublishReport:
             break
         except OSError as exc:
             report.failed.append((v.variant_id, f"cannot read the asset: {exc}"))
+        except InputError as exc:  # its stored sidecar is missing or not of this schema
+            report.failed.append((v.variant_id, str(exc)))
     return report

@@ -1,7 +1,9 @@
 """Process-level settings for running Prefect quietly and offline.
 
-Must run before `prefect` is imported: Prefect reads its settings at import time. Values the
-user already set win (setdefault), so a real Prefect server (PREFECT_API_URL) is honoured.
+`configure_prefect()` is called by the entry points (the `vitrina` CLI, the test session) before
+`prefect` is imported: Prefect reads its settings at import time. Importing this module changes
+nothing. Values the user already set win (setdefault), so a real Prefect server (PREFECT_API_URL)
+is honoured.
 """
 
 from __future__ import annotations
@@ -9,10 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from pathlib import Path
-
-# The prompt templates shipped with the project (a brief's `prompts:` overrides them).
-DEFAULT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
 
 QUIET_PREFECT = {
     # No network here: telemetry calls would fail and print errors.
@@ -27,13 +25,39 @@ QUIET_PREFECT = {
 }
 
 
+#: Packages whose deprecation warnings a user of the CLI must not see (they fire at import/start-up).
+NOISY_PACKAGES = (
+    "prefect",
+    "pydantic",
+    "pydantic_settings",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "websockets",
+    "anyio",
+    "sqlalchemy",
+    "alembic",
+    "docket",
+    "fakeredis",
+    "opentelemetry",
+    "diffusers",
+    "transformers",
+    "huggingface_hub",
+    "torch",
+)
+THIRD_PARTY_NOISE = rf"({'|'.join(NOISY_PACKAGES)})(\.|$)"
+
+
 def configure_prefect() -> None:
+    """Quiet, offline Prefect settings for this process (see the module docstring)."""
     for key, value in QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
-    # Flow heartbeats cost ~1 s per flow run joining their thread (FACTS.md 1).
+    # Flow heartbeats cost ~1 s per flow run joining their thread (docs/facts.md 1).
     os.environ.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    # Deprecation notices from the orchestration stack (not ours, not actionable for a user) stay
+    # out of the terminal; Vitrina's own and other libraries' warnings still show.
+    for category in (DeprecationWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=THIRD_PARTY_NOISE)
     # At interpreter exit the ephemeral server logs CancelledError tracebacks: not for users.
     for name in ("uvicorn", "uvicorn.error", "prefect.server", "prefect._internal", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -1,18 +1,19 @@
 """Prove a banner's product pixels are the catalog photo's own, from three files anyone can hold.
 
-A published banner (PNG), its lineage sidecar (JSON) and the product cut-out (RGBA PNG) are
-enough; no model, no Vitrina run, no access to the original photo:
+A published banner (PNG), its sidecar (JSON, `pipeline.storage.sidecar`: the store's or the DAM's
+copy, one schema) and the product cut-out (RGBA PNG) are enough; no model, no Vitrina run, no
+access to the original photo. From the sidecar's typed lineage (`pipeline.model.lineage`):
 
-1. the cut-out's pixels hash to the sidecar's ``product.cutout_sha256`` (so it is the cut-out
-   this banner was made from);
+1. the cut-out's pixels hash to ``lineage.product.cutout_sha256`` (so it is the cut-out this
+   banner was made from);
 2. the placed product layer is rebuilt from the cut-out the way the pipeline builds it
-   (`pipeline.generate.place_product`: one Lanczos resample to the placement box's size) and
-   hashes to ``product.layer_sha256``;
+   (`pipeline.imaging.placement.place_product`: one Lanczos resample to the placement box's
+   size) and hashes to ``lineage.product.layer_sha256``;
 3. every fully opaque pixel of that layer equals the banner's pixel at the placement box, byte
-   for byte (`pipeline.generate.product_pixels_unchanged`); differing pixels are counted and
-   boxed.
+   for byte (`pipeline.imaging.placement.product_pixels_unchanged`); differing pixels are
+   counted and boxed.
 
-Hashes are `pipeline.imageio.image_sha256`: SHA-256 of ``"<mode>:<w>x<h>:"`` followed by the raw
+Hashes are `pipeline.imaging.imageio.image_sha256`: SHA-256 of ``"<mode>:<w>x<h>:"`` followed by the raw
 decoded pixel bytes, so they do not depend on how a PNG was compressed.
 """
 
@@ -24,31 +25,17 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from pipeline.errors import VitrinaError
-from pipeline.generate import Box, Placement, place_product, product_pixels_unchanged
-from pipeline.imageio import image_sha256
+from pipeline.errors import VerifyError
+from pipeline.imaging.geometry import Box
+from pipeline.imaging.imageio import image_sha256
+from pipeline.imaging.placement import (
+    Placement,
+    place_product,
+    product_pixels_unchanged,
+)
+from pipeline.model.lineage import Lineage
 
-__all__ = ["VerifyInputError", "VerifyReport", "ProductLineage", "product_lineage", "verify_product_pixels"]
-
-#: The only resampling the pipeline uses to place a product (`place_product`).
-RESAMPLE = "lanczos"
-
-
-class VerifyInputError(VitrinaError):
-    """The inputs cannot be verified against each other (a sidecar without product lineage,
-    a placement outside the banner, a cut-out of the wrong mode)."""
-
-
-@dataclass(frozen=True)
-class ProductLineage:
-    """What verification needs from a sidecar's product lineage."""
-
-    cutout_sha256: str
-    layer_sha256: str
-    placement_box: Box
-    scale: float | None  # None in a DAM publication sidecar, which does not record it
-    resample: str
-    image_sha256: str | None  # the whole banner's pixels, when recorded
+__all__ = ["VerifyError", "VerifyReport", "verify_product_pixels"]
 
 
 @dataclass(frozen=True)
@@ -61,8 +48,8 @@ class VerifyReport:
         was compared (`problems` says so).
     differing_box: ``(left, top, right, bottom)`` on the banner (right/bottom exclusive) around
         every differing product pixel, None when none differ.
-    banner_matches_lineage: the whole banner's pixels hash to the sidecar's ``image_sha256``
-        (text or scene edited elsewhere shows here, not in `ok`); None when not recorded.
+    banner_matches_lineage: the whole banner's pixels hash to the lineage's ``image_sha256``
+        (text or scene edited elsewhere shows here, not in `ok`).
     """
 
     ok: bool
@@ -77,7 +64,7 @@ class VerifyReport:
     product_pixels: int
     differing_pixels: int
     differing_box: Box | None
-    banner_matches_lineage: bool | None
+    banner_matches_lineage: bool
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,56 +78,20 @@ class VerifyReport:
         """One line a person can read."""
         box = self.placement_box
         if self.ok:
-            return (f"identical: all {self.product_pixels} opaque product pixels match the cut-out placed at "
-                    f"({box[0]}, {box[1]})-({box[2]}, {box[3]})")
+            return (
+                f"identical: all {self.product_pixels} opaque product pixels match the cut-out placed at "
+                f"({box[0]}, {box[1]})-({box[2]}, {box[3]})"
+            )
         if not self.cutout_ok:
             return self.problems[0]
         if self.differing_pixels:
             d = self.differing_box
             assert d is not None
-            return (f"NOT identical: {self.differing_pixels} of {self.product_pixels} opaque product pixels differ, "
-                    f"within ({d[0]}, {d[1]})-({d[2]}, {d[3]})")
+            return (
+                f"NOT identical: {self.differing_pixels} of {self.product_pixels} opaque product pixels differ, "
+                f"within ({d[0]}, {d[1]})-({d[2]}, {d[3]})"
+            )
         return "NOT verified: " + "; ".join(self.problems)
-
-
-def product_lineage(sidecar: dict[str, Any]) -> ProductLineage:
-    """The product lineage from any sidecar Vitrina writes.
-
-    Accepts the store's sidecar (``{"lineage": {"product": {...}}, ...}``), a bare lineage
-    (``{"product": {...}}``) and a DAM publication sidecar (``{"lineage": {"product_cutout_sha256":
-    ...}}``). Raises `VerifyInputError` naming what is missing.
-    """
-    lineage = sidecar.get("lineage", sidecar) if isinstance(sidecar, dict) else None
-    if not isinstance(lineage, dict):
-        raise VerifyInputError("the sidecar is not a JSON object with a lineage")
-    product = lineage.get("product")
-    if isinstance(product, dict):
-        fields = {"cutout_sha256": product.get("cutout_sha256"), "layer_sha256": product.get("layer_sha256"),
-                  "placement_box": product.get("placement_box"), "scale": product.get("scale"),
-                  "resample": product.get("resample", RESAMPLE)}
-    elif "product_cutout_sha256" in lineage:  # DAM publication sidecar (pipeline.publishing)
-        fields = {"cutout_sha256": lineage.get("product_cutout_sha256"),
-                  "layer_sha256": lineage.get("product_layer_sha256"),
-                  "placement_box": lineage.get("product_placement_box"), "scale": None, "resample": RESAMPLE}
-    else:
-        raise VerifyInputError("the sidecar has no product lineage (lineage.product or lineage.product_cutout_sha256)")
-    for name in ("cutout_sha256", "layer_sha256"):
-        value = fields[name]
-        if not (isinstance(value, str) and len(value) == 64):
-            raise VerifyInputError(f"the sidecar's product {name} is missing or not a SHA-256: {value!r}")
-    box = fields["placement_box"]
-    if not (isinstance(box, (list, tuple)) and len(box) == 4 and all(isinstance(v, int) for v in box)
-            and box[2] > box[0] and box[3] > box[1]):
-        raise VerifyInputError(f"the sidecar's product placement_box is not a box [x0, y0, x1, y1]: {box!r}")
-    scale = fields["scale"]
-    if scale is not None and not (isinstance(scale, (int, float)) and scale > 0):
-        raise VerifyInputError(f"the sidecar's product scale is not a positive number: {scale!r}")
-    if fields["resample"] != RESAMPLE:
-        raise VerifyInputError(f"the sidecar's product resample is {fields['resample']!r}; only {RESAMPLE!r} is known")
-    image_sha = lineage.get("image_sha256")
-    return ProductLineage(fields["cutout_sha256"], fields["layer_sha256"], (box[0], box[1], box[2], box[3]),
-                          float(scale) if scale is not None else None, RESAMPLE,
-                          image_sha if isinstance(image_sha, str) else None)
 
 
 def _placed_layer(cutout: Image.Image, box: Box) -> tuple[Image.Image, float, float]:
@@ -155,59 +106,96 @@ def _placed_layer(cutout: Image.Image, box: Box) -> tuple[Image.Image, float, fl
     low = max((width - 0.5) / cutout.width, (height - 0.5) / cutout.height)
     high = min((width + 0.5) / cutout.width, (height + 0.5) / cutout.height)
     if low >= high:
-        raise VerifyInputError(
+        raise VerifyError(
             f"a {cutout.width}x{cutout.height} cut-out cannot be scaled to the {width}x{height} placement box "
-            "(aspect ratios differ)")
+            "(aspect ratios differ)"
+        )
     layer, _ = place_product(cutout, (0, 0, cutout.width, cutout.height), fill=(low + high) / 2)
     return layer, low, high
 
 
-def verify_product_pixels(banner: Image.Image, lineage: dict[str, Any], cutout: Image.Image) -> VerifyReport:
+def verify_product_pixels(banner: Image.Image, lineage: Lineage, cutout: Image.Image) -> VerifyReport:
     """Check a banner's product pixels against the cut-out its lineage names (see module doc).
 
-    `lineage` may be the store's whole sidecar, the lineage itself or a DAM publication sidecar.
-    Raises `VerifyInputError` when the inputs cannot be checked against each other at all.
+    `lineage` is a sidecar's (`pipeline.storage.sidecar.read_sidecar(...).lineage`), already
+    validated: hashes well formed, a non-empty placement box, Lanczos resampling. Raises
+    `VerifyError` when the inputs cannot be checked against each other at all.
     """
-    info = product_lineage(lineage)
+    info = lineage.product
     if cutout.mode != "RGBA":
         if cutout.mode not in ("P", "PA", "LA", "L", "RGB"):
-            raise VerifyInputError(f"the cut-out must be an RGBA image, got mode {cutout.mode}")
+            raise VerifyError(f"the cut-out must be an RGBA image, got mode {cutout.mode}")
         cutout = cutout.convert("RGBA")  # a re-saved palette PNG holds the same pixels
     cut_sha = image_sha256(cutout)
     box = info.placement_box
     rgb = banner.convert("RGB")
-    banner_match = image_sha256(rgb) == info.image_sha256 if info.image_sha256 else None
+    banner_match = image_sha256(rgb) == lineage.image_sha256
     if cut_sha != info.cutout_sha256:
-        return VerifyReport(False, False, False, cut_sha, info.cutout_sha256, None, info.layer_sha256, box, None,
-                            0, 0, None, banner_match,
-                            [f"the cut-out is not the one this banner was made from: its pixels hash to {cut_sha}, "
-                             f"the sidecar records {info.cutout_sha256}"])
+        return VerifyReport(
+            False,
+            False,
+            False,
+            cut_sha,
+            info.cutout_sha256,
+            None,
+            info.layer_sha256,
+            box,
+            None,
+            0,
+            0,
+            None,
+            banner_match,
+            [
+                f"the cut-out is not the one this banner was made from: its pixels hash to {cut_sha}, "
+                f"the sidecar records {info.cutout_sha256}"
+            ],
+        )
     if box[2] > rgb.width or box[3] > rgb.height or box[0] < 0 or box[1] < 0:
-        raise VerifyInputError(f"placement box {list(box)} lies outside the {rgb.width}x{rgb.height} banner")
+        raise VerifyError(f"placement box {list(box)} lies outside the {rgb.width}x{rgb.height} banner")
     problems: list[str] = []
     layer, low, high = _placed_layer(cutout, box)
     if layer.size != (box[2] - box[0], box[3] - box[1]):  # place_product rounds: never expected
-        raise VerifyInputError(f"rebuilt a {layer.width}x{layer.height} layer for the placement box {list(box)}")
-    if info.scale is not None and not low - 1e-6 <= info.scale <= high + 1e-6:  # recorded to 6 decimals
+        raise VerifyError(f"rebuilt a {layer.width}x{layer.height} layer for the placement box {list(box)}")
+    if not low - 1e-6 <= info.scale <= high + 1e-6:  # recorded to 6 decimals
         problems.append(f"the recorded scale {info.scale} does not give the {layer.width}x{layer.height} placement box")
     layer_sha = image_sha256(layer)
     layer_ok = layer_sha == info.layer_sha256
     if not layer_ok:
-        problems.append(f"the product layer rebuilt from the cut-out hashes to {layer_sha}, the sidecar records "
-                        f"{info.layer_sha256} (a different resampler, or an edited sidecar)")
+        problems.append(
+            f"the product layer rebuilt from the cut-out hashes to {layer_sha}, the sidecar records "
+            f"{info.layer_sha256} (a different resampler, or an edited sidecar)"
+        )
     placement = Placement(box, layer.width / cutout.width, box[3])
     total, differing = product_pixels_unchanged(rgb, layer, placement)
     differing_box: Box | None = None
     if differing:
-        got = np.asarray(rgb)[box[1]:box[3], box[0]:box[2]]
+        got = np.asarray(rgb)[box[1] : box[3], box[0] : box[2]]
         lay = np.asarray(layer)
         bad = (lay[..., 3] == 255) & np.any(got != lay[..., :3], axis=-1)
         rows, cols = np.flatnonzero(bad.any(axis=1)), np.flatnonzero(bad.any(axis=0))
-        differing_box = (box[0] + int(cols[0]), box[1] + int(rows[0]), box[0] + int(cols[-1]) + 1,
-                         box[1] + int(rows[-1]) + 1)
+        differing_box = (
+            box[0] + int(cols[0]),
+            box[1] + int(rows[0]),
+            box[0] + int(cols[-1]) + 1,
+            box[1] + int(rows[-1]) + 1,
+        )
         problems.append(f"{differing} of {total} opaque product pixels differ from the cut-out")
     if total == 0:
         problems.append("the placed cut-out has no fully opaque pixels to compare")
     ok = layer_ok and differing == 0 and total > 0 and not problems
-    return VerifyReport(ok, True, layer_ok, cut_sha, info.cutout_sha256, layer_sha, info.layer_sha256, box,
-                        layer.size, total, differing, differing_box, banner_match, problems)
+    return VerifyReport(
+        ok,
+        True,
+        layer_ok,
+        cut_sha,
+        info.cutout_sha256,
+        layer_sha,
+        info.layer_sha256,
+        box,
+        layer.size,
+        total,
+        differing,
+        differing_box,
+        banner_match,
+        problems,
+    )

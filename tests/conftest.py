@@ -20,6 +20,11 @@ SeaweedFS 4.48 quirks handled here:
   off so parallel sessions do not fight over fixed ports.
 - It ignores SIGTERM for 15 s or more: teardown waits a second, then SIGKILLs (the data
   lives in a temp dir that is deleted anyway).
+
+Also here, because tests in several folders share them: the Prefect settings the `vitrina` entry
+point applies (for CLI tests run in-process), the installed `vitrina` command in a subprocess
+(``run_vitrina``), one real demo run per session (``demo_run``) and a tiny diffusion model
+(``tiny_model``).
 """
 
 from __future__ import annotations
@@ -45,11 +50,112 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.helpers import copy_demo, edit_yaml
+
 _STARTUP_DEADLINE_S = 60.0
 _STOP_GRACE_S = 1.0
 _ACCESS_KEY = "vitrina-test"
 _SECRET_KEY = "vitrina-test-secret"
 _REGION = "us-east-1"
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: The environment pytest was started with, before ``pytest_configure`` adds Prefect's settings:
+#: what a user's shell hands the installed `vitrina` command (see ``run_vitrina``).
+USER_ENV = dict(os.environ)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Apply the quiet, offline Prefect settings `vitrina.cli.main:main` applies before its app runs.
+
+    CLI tests call the Typer app in-process, which skips ``main()``. Prefect reads its settings
+    once, when it is first imported, and collecting a test module may import it: a fixture would
+    come too late, so this runs before collection, for the whole session.
+    """
+    from flows.runtime import configure_prefect
+
+    configure_prefect()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The random-order seed even under `pytest -q` (which hides pytest-randomly's header line),
+    so a failure that depends on order can be replayed with `--randomly-seed=N`."""
+    seed = getattr(session.config.option, "randomly_seed", None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if seed is not None and reporter is not None:
+        reporter.write_line(f"test order: random, replay it with: pytest --randomly-seed={seed}")
+
+
+def run_vitrina(
+    *args: str | Path, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """The installed `vitrina` command in a subprocess, from the repository root.
+
+    It gets the user's environment (``USER_ENV`` plus ``env``), not the test session's Prefect
+    settings, so the entry point's own set-up is what is tested. For tests where the process
+    itself matters (exit codes, a real Prefect server, what reaches the terminal); everything
+    else invokes the app in-process (tests/vitrina/cli).
+    """
+    command = Path(sys.executable).parent / "vitrina"
+    if not command.is_file():
+        pytest.fail(
+            f"the `vitrina` command is not installed next to {sys.executable}; "
+            "install the project (pip install -e '.[test]')",
+            pytrace=False,
+        )
+    return subprocess.run(
+        [str(command), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=timeout,
+        env={**USER_ENV, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """One real `vitrina run --json` of the shrunken demo brief; read it, never change it."""
+
+    brief: Path
+    out: Path
+    proc: subprocess.CompletedProcess[str]
+    summary: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """The demo brief, made small (1 scene, 2 formats, 3 locales), with the vitamin's only
+    packshot truncated: that SKU must be skipped with a reason while the others complete.
+
+    One run per session: each start of Prefect's local server costs seconds (docs/facts.md 1).
+    Tests share its output folder, so a test that reviews or publishes works on a copy of it
+    (``demo_out`` in tests/vitrina/cli/conftest.py).
+    """
+    root = tmp_path_factory.mktemp("demo")
+    brief = copy_demo(root)
+
+    def shrink(d: dict[str, Any]) -> None:
+        d["scenes"] = d["scenes"][:1]
+        d["formats"] = ["square", "story"]
+        d["locales"] = ["en-US", "ar-AE", "ja-JP"]
+
+    edit_yaml(brief, shrink)
+    packshot = root / "demo" / "products" / "B07GTFSCHB" / "844a1cce.jpg"
+    packshot.write_bytes(packshot.read_bytes()[:15000])
+    env = {"PREFECT_HOME": str(root / "prefect-home"), "COLUMNS": "200"}
+    proc = run_vitrina("run", brief, "--out", root / "out", "--json", env=env)
+    assert proc.stdout.strip(), f"no JSON on stdout; stderr:\n{proc.stderr}"
+    return DemoRun(brief, root / "out", proc, json.loads(proc.stdout))
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random-weight SD inpainting pipeline on disk (what `vitrina models tiny` writes)."""
+    from pipeline.scene.tiny_model import write_tiny_sd_inpaint
+
+    return write_tiny_sd_inpaint(tmp_path_factory.mktemp("model") / "tiny")
 
 
 @dataclass(frozen=True)

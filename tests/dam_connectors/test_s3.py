@@ -1,17 +1,18 @@
-"""S3Connector against a real SeaweedFS server (started once per session by ``s3_server``)."""
+"""S3Connector against a real SeaweedFS server (started once per session by ``s3_server``).
+
+What every connector does (exists, idempotent puts, bad keys, metadata, one-line errors) is in
+test_contract.py; here only S3's own: object keys and headers, buckets, credentials, endpoints.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from dam_connectors import DamConnector, DamError, S3Connector
+from dam_connectors import DamError, S3Connector
 from dam_connectors.s3 import decode_metadata_value, encode_metadata_value
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ def test_put_stores_bytes_and_content_type_under_the_prefix(
     object_key = f"published/vitrina/{asset.key}"
     assert location == f"s3://{s3_connector.bucket}/{object_key}"
     assert s3_connector.uri == f"s3://{s3_connector.bucket}/published/vitrina"
-    assert isinstance(s3_connector, DamConnector)
     client = s3_server.client()
     stored = client.get_object(Bucket=s3_connector.bucket, Key=object_key)
     assert stored["Body"].read() == asset.data
@@ -70,66 +70,27 @@ def test_put_stores_bytes_and_content_type_under_the_prefix(
     client.close()
 
 
-def test_exists_is_true_only_for_the_same_content(s3_connector: S3Connector, asset: Asset) -> None:
-    assert s3_connector.exists(asset.key, asset.sha256) is False
-
-    s3_connector.put(asset.key, asset.data, asset.content_type, asset.metadata)
-
-    assert s3_connector.exists(asset.key, asset.sha256) is True
-    assert s3_connector.exists(asset.key, hashlib.sha256(b"other").hexdigest()) is False
-    assert s3_connector.exists("spring-26/other.jpg", asset.sha256) is False
-
-
-def test_metadata_round_trips_including_non_ascii(
+def test_metadata_headers_are_ascii_and_plain_values_stay_readable(
     s3_connector: S3Connector, s3_server: S3Server, asset: Asset
 ) -> None:
-    metadata = {
-        **asset.metadata,
-        "Title": "Größe/ار",
-        "claim": "50% off",
-        "padded": "  spaced  ",
-        "headline": "Summer Sale 2026",
-    }
+    metadata = {**asset.metadata, "Title": "Größe/ار", "headline": "Summer Sale 2026"}
     s3_connector.put(asset.key, asset.data, asset.content_type, metadata)
 
-    assert s3_connector.metadata(asset.key) == {
-        **asset.metadata,
-        "title": "Größe/ار",
-        "claim": "50% off",
-        "padded": "  spaced  ",
-        "headline": "Summer Sale 2026",
-        "sha256": asset.sha256,
-    }
-    # What another S3 reader (the DAM) sees: ASCII headers, plain values left readable.
+    # What another S3 reader (the DAM) sees.
     client = s3_server.client()
-    raw = client.head_object(Bucket=s3_connector.bucket, Key=s3_connector.object_key(asset.key))[
-        "Metadata"
-    ]
+    raw = client.head_object(Bucket=s3_connector.bucket, Key=s3_connector.object_key(asset.key))["Metadata"]
     client.close()
     assert raw["headline"] == "Summer Sale 2026"
     assert raw["title"].isascii() and decode_metadata_value(raw["title"]) == "Größe/ار"
     assert raw["sha256"] == asset.sha256
 
 
-@pytest.mark.parametrize(
-    "value", ["", "plain", "Größe/ار", "100%", "%41", " x ", "   ", "a\tb\n", "日本語"]
-)
+@pytest.mark.parametrize("value", ["", "plain", "Größe/ار", "100%", "%41", " x ", "   ", "a\tb\n", "日本語"])
 def test_metadata_value_encoding_is_ascii_and_reversible(value: str) -> None:
     encoded = encode_metadata_value(value)
     assert encoded.isascii()
     assert encoded == encoded.strip()
     assert decode_metadata_value(encoded) == value
-
-
-def test_same_key_can_be_republished_with_new_content(
-    s3_connector: S3Connector, asset: Asset
-) -> None:
-    s3_connector.put(asset.key, asset.data, asset.content_type, asset.metadata)
-    new_data = asset.data + b"v2"
-    s3_connector.put(asset.key, new_data, asset.content_type, asset.metadata)
-
-    assert s3_connector.exists(asset.key, hashlib.sha256(new_data).hexdigest()) is True
-    assert s3_connector.exists(asset.key, asset.sha256) is False
 
 
 def _errors_of_exists_and_put(connector: S3Connector, asset: Asset) -> list[str]:
@@ -146,29 +107,13 @@ def _errors_of_exists_and_put(connector: S3Connector, asset: Asset) -> list[str]
     return messages
 
 
-def test_unreachable_endpoint_is_one_line_naming_the_endpoint(asset: Asset) -> None:
-    endpoint = _closed_port_endpoint()
-    connector = S3Connector(
-        "assets", "vitrina", endpoint_url=endpoint, access_key="a", secret_key="b"
-    )
-
-    started = time.monotonic()
-    for message in _errors_of_exists_and_put(connector, asset):
-        assert message.startswith("s3://assets/vitrina: ")
-        assert f"cannot reach S3 endpoint {endpoint}" in message
-        assert "connection refused" in message
-    assert time.monotonic() - started < 15
-    connector.close()
-
-
 def test_missing_bucket_is_named(s3_server: S3Server, asset: Asset) -> None:
     connector = S3Connector("no-such-bucket-here", **s3_server.options)
 
     with pytest.raises(DamError) as err:
         connector.exists(asset.key, asset.sha256)
     assert str(err.value) == (
-        f"s3://no-such-bucket-here: bucket 'no-such-bucket-here' does not exist at "
-        f"{s3_server.endpoint_url}"
+        f"s3://no-such-bucket-here: bucket 'no-such-bucket-here' does not exist at {s3_server.endpoint_url}"
     )
     with pytest.raises(DamError, match="bucket 'no-such-bucket-here' does not exist"):
         connector.put(asset.key, asset.data, asset.content_type, asset.metadata)
@@ -177,9 +122,7 @@ def test_missing_bucket_is_named(s3_server: S3Server, asset: Asset) -> None:
 
 def test_wrong_credentials_are_access_denied(s3_server: S3Server, asset: Asset) -> None:
     bucket = s3_server.new_bucket()
-    connector = S3Connector(
-        bucket, endpoint_url=s3_server.endpoint_url, access_key="intruder", secret_key="nope"
-    )
+    connector = S3Connector(bucket, endpoint_url=s3_server.endpoint_url, access_key="intruder", secret_key="nope")
 
     for message in _errors_of_exists_and_put(connector, asset):
         assert message.startswith(f"s3://{bucket}: ")
@@ -239,38 +182,12 @@ def test_half_given_credentials_are_refused() -> None:
         S3Connector("assets", endpoint_url=_closed_port_endpoint(), access_key="only-the-key")
 
 
-@pytest.fixture(scope="module")
-def unreachable() -> Iterator[S3Connector]:
-    """A connector whose endpoint refuses connections: any request would fail differently."""
-    connector = S3Connector(
-        "assets", endpoint_url=_closed_port_endpoint(), access_key="a", secret_key="b"
-    )
-    yield connector
-    connector.close()
-
-
-def test_bad_keys_are_refused_before_any_request(
-    bad_key: str, asset: Asset, unreachable: S3Connector
-) -> None:
-    for operation in (
-        lambda: unreachable.exists(bad_key, asset.sha256),
-        lambda: unreachable.put(bad_key, asset.data, asset.content_type, asset.metadata),
-    ):
-        with pytest.raises(DamError, match="invalid asset key") as err:
-            operation()
-        assert repr(bad_key) in str(err.value)
-
-
 def test_prefix_with_dot_dot_is_refused() -> None:
     with pytest.raises(DamError, match=re.escape("invalid asset key '../up'")):
-        S3Connector(
-            "assets", "../up", endpoint_url=_closed_port_endpoint(), access_key="a", secret_key="b"
-        )
+        S3Connector("assets", "../up", endpoint_url=_closed_port_endpoint(), access_key="a", secret_key="b")
 
 
-def test_oversized_metadata_is_refused_before_upload(
-    s3_connector: S3Connector, asset: Asset
-) -> None:
+def test_oversized_metadata_is_refused_before_upload(s3_connector: S3Connector, asset: Asset) -> None:
     with pytest.raises(DamError, match="S3 allows 2048"):
         s3_connector.put(asset.key, asset.data, asset.content_type, {"legal": "ä" * 1000})
     assert s3_connector.exists(asset.key, asset.sha256) is False

@@ -1,9 +1,9 @@
 """Product-pixel verification from the banner, its sidecar and the cut-out: a real rendered variant
-verifies; one changed product pixel, a wrong cut-out, an edited sidecar do not."""
+verifies, from the store's sidecar and from the DAM's; one changed product pixel, a wrong cut-out, an
+edited lineage do not."""
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 
@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.imageio import image_sha256
-from pipeline.store import Store
-from pipeline.verify import VerifyInputError, product_lineage, verify_product_pixels
-from tests.helpers import render_demo_variant
+from pipeline.errors import InputError, VerifyError
+from pipeline.imaging.imageio import image_sha256
+from pipeline.model.lineage import Lineage
+from pipeline.storage.sidecar import load_sidecar, read_sidecar
+from pipeline.verify import _placed_layer, verify_product_pixels
+from tests.helpers import render_demo_variant, store_demo_variant
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,13 @@ def _banner(variant) -> Image.Image:
 
 def _opaque_pixel(variant) -> tuple[int, int]:
     """A banner coordinate covered by a fully opaque product pixel (the middle of the product)."""
-    x0, y0, x1, y1 = variant.lineage["product"]["placement_box"]
+    x0, y0, x1, y1 = variant.lineage.product.placement_box
     return (x0 + x1) // 2, (y0 + y1) // 2
+
+
+def _with_product(lineage: Lineage, **changes) -> Lineage:
+    """The lineage with product fields changed (an edited sidecar), bypassing validation on purpose."""
+    return lineage.model_copy(update={"product": lineage.product.model_copy(update=changes)})
 
 
 def test_the_rendered_banner_verifies(rendered):
@@ -42,23 +49,17 @@ def test_the_rendered_banner_verifies(rendered):
     assert report.product_pixels > 10_000
     assert report.banner_matches_lineage is True
     assert report.summary().startswith(f"identical: all {report.product_pixels} opaque product pixels")
-    assert json.loads(json.dumps(report.to_dict()))["placement_box"] == variant.lineage["product"]["placement_box"]
+    assert json.loads(json.dumps(report.to_dict()))["placement_box"] == list(variant.lineage.product.placement_box)
 
 
-def test_the_stored_sidecar_and_a_reloaded_cutout_png_verify(rendered, tmp_path):
+def test_the_stored_sidecar_and_a_reloaded_cutout_png_verify(tmp_path):
     """What a person holds: the banner PNG, the JSON sidecar the store wrote, the cut-out PNG."""
-    variant, product = rendered
-    store = Store(tmp_path / "out")
-    sha = store.put_blob(variant.png)
-    sidecar = store.put_json_sidecar(sha, {"variant_id": "v1", "verdict": variant.verdict.value,
-                                           "checks": [], "lineage": variant.lineage})
-    cut_sha = store.put_cutout(product.cutout)
-    assert cut_sha == product.cutout_sha256 == variant.lineage["product"]["cutout_sha256"]
-    assert store.cutout_path(cut_sha).is_file() and store.put_cutout(product.cutout) == cut_sha  # once
-    store.close()
-    banner = Image.open(store.blob_path(sha))
-    cutout = Image.open(store.cutout_path(cut_sha))
-    report = verify_product_pixels(banner, json.loads(sidecar.read_text()), cutout)
+    product, variant = render_demo_variant()
+    stored = store_demo_variant(tmp_path / "out")
+    assert stored.cutout.name == f"{product.cutout_sha256}.png"
+    sidecar = load_sidecar(stored.sidecar)
+    assert sidecar.variant_id == stored.variant_id and sidecar.lineage == variant.lineage
+    report = verify_product_pixels(Image.open(stored.blob), sidecar.lineage, Image.open(stored.cutout))
     assert report.ok, report.problems
 
 
@@ -96,42 +97,36 @@ def test_a_wrong_cutout_is_refused_by_its_hash(rendered):
 
 def test_an_edited_layer_hash_fails_and_says_why(rendered):
     variant, product = rendered
-    lineage = copy.deepcopy(variant.lineage)
-    lineage["product"]["layer_sha256"] = "0" * 64
+    lineage = _with_product(variant.lineage, layer_sha256="0" * 64)
     report = verify_product_pixels(_banner(variant), lineage, product.cutout)
     assert not report.ok and report.cutout_ok and not report.layer_ok and report.differing_pixels == 0
     assert "rebuilt from the cut-out hashes to" in report.summary()
 
 
-def test_the_dam_publication_sidecar_is_enough(rendered):
-    """pipeline.publishing's sidecar carries the cut-out, layer and box, not the scale: enough."""
+def test_unusable_sidecars_and_boxes_are_input_errors(rendered, tmp_path):
     variant, product = rendered
-    lin = variant.lineage
-    dam_sidecar = {"lineage": {"product_cutout_sha256": lin["product"]["cutout_sha256"],
-                               "product_layer_sha256": lin["product"]["layer_sha256"],
-                               "product_placement_box": lin["product"]["placement_box"]}}
-    assert verify_product_pixels(_banner(variant), dam_sidecar, product.cutout).ok
-
-
-def test_unusable_sidecars_and_boxes_are_input_errors(rendered):
-    variant, product = rendered
-    with pytest.raises(VerifyInputError, match="no product lineage"):
-        product_lineage({"lineage": {"sku": "x"}})
-    lineage = copy.deepcopy(variant.lineage)
-    lineage["product"]["placement_box"] = [0, 0, 5000, 5000]
-    with pytest.raises(VerifyInputError, match="placement_box|outside|cannot be scaled"):
+    lineage = _with_product(variant.lineage, placement_box=(0, 0, 5000, 5000))
+    with pytest.raises(VerifyError, match="outside the 1080x1080 banner"):
         verify_product_pixels(_banner(variant), lineage, product.cutout)
-    lineage["product"]["resample"] = "bicubic"
-    with pytest.raises(VerifyInputError, match="resample"):
-        product_lineage(lineage)
+    with pytest.raises(VerifyError, match="cannot be scaled"):
+        verify_product_pixels(
+            _banner(variant), _with_product(variant.lineage, placement_box=(0, 0, 900, 20)), product.cutout
+        )
+
+    # What the sidecar itself may not say is refused when it is read, naming the field.
+    data = json.loads(store_demo_variant(tmp_path / "out").sidecar.read_text())
+    data["lineage"]["product"]["resample"] = "bicubic"
+    with pytest.raises(InputError, match=r"lineage\.product\.resample: .*'lanczos'.*\(got 'bicubic'\)"):
+        read_sidecar(data)
+    data["lineage"]["product"].update(resample="lanczos", placement_box=[10, 10, 5, 20])
+    with pytest.raises(InputError, match=r"lineage\.product\.placement_box: .*x1 > x0"):
+        read_sidecar(data)
 
 
 def test_the_rebuilt_layer_is_the_pipelines(rendered):
-    """The layer comes from pipeline.generate.place_product: same bytes as the run's own layer."""
+    """The layer comes from pipeline.imaging.placement.place_product: same bytes as the run's own layer."""
     variant, product = rendered
-    from pipeline.verify import _placed_layer
-
-    layer, low, high = _placed_layer(product.cutout, tuple(variant.lineage["product"]["placement_box"]))
-    assert image_sha256(layer) == variant.lineage["product"]["layer_sha256"]
-    assert low <= variant.lineage["product"]["scale"] <= high + 1e-6
+    layer, low, high = _placed_layer(product.cutout, variant.lineage.product.placement_box)
+    assert image_sha256(layer) == variant.lineage.product.layer_sha256
+    assert low <= variant.lineage.product.scale <= high + 1e-6
     assert np.asarray(layer).shape[2] == 4

@@ -1,0 +1,496 @@
+"""The banner: localized copy, price block, CTA button, logo and legal line over a scene.
+
+The scene already holds the product at `layout.product`; nothing here touches those pixels (the
+layout keeps every box off the product, and `compose_banner` verifies it pixel by pixel before
+returning). Overlay colours are the palette's hex values exactly; only glyph anti-aliasing and
+the plates' and logo's alpha edges blend with the scene.
+
+Copy that cannot fit is never cut, hyphenated or dropped in silence: the block is left undrawn
+and a problem is recorded (`ComposedBanner.problems`), which blocks the variant downstream while
+the image stays available for review.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from pipeline.banner.layout import Layout
+from pipeline.banner.text import (
+    Align,
+    FontStack,
+    MissingGlyphError,
+    TextFit,
+    VAlign,
+    draw_fit_into,
+    fit_text,
+)
+from pipeline.errors import InputError, shown
+from pipeline.imaging.color import contrast_ratio, pixel_luminance, relative_luminance
+from pipeline.imaging.geometry import Box
+from pipeline.imaging.imageio import to_array
+from pipeline.model.brand import BrandGuide, hex_to_rgb
+from pipeline.model.locales import LocaleInfo
+
+__all__ = ["BannerCopy", "TextBlock", "ComposedBanner", "compose_banner", "contrast_of", "ROLES"]
+
+ROLES = ("headline", "subline", "price", "prior_price", "discount", "cta", "legal")
+
+
+@dataclass(frozen=True)
+class BannerCopy:
+    """The localized strings of one banner; prices arrive already formatted (pipeline.money)."""
+
+    headline: str
+    cta: str
+    price: str
+    subline: str = ""
+    prior_price: str | None = None
+    discount_label: str | None = None
+    legal: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("headline", "cta", "price"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InputError(f"banner copy: {name} is required, got {shown(value)}")
+        for name in ("prior_price", "discount_label"):
+            value = getattr(self, name)
+            if value is not None and not value.strip():
+                raise ValueError(f"banner copy: {name} is blank; use None for no {name}")
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    role: str
+    text: str
+    box: Box  # tight box of the drawn glyphs
+    size_px: int
+    color: str  # hex
+    background: str | None  # hex of the solid plate behind it (CTA button, badge), else None
+    large: bool  # WCAG large text: >= 24 px, or >= 18.5 px bold
+    glyph_mask: np.ndarray  # bool, canvas-sized
+    fit: TextFit | None = field(default=None, repr=False, compare=False)  # what was drawn (for OCR)
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"text block role {self.role!r} is not one of {ROLES}")
+
+
+@dataclass(frozen=True)
+class ComposedBanner:
+    image: Image.Image  # RGB
+    background: Image.Image  # the scene before any overlay
+    blocks: tuple[TextBlock, ...]
+    logo_box: Box  # where the logo was drawn
+    overlay_mask: np.ndarray  # bool: every pixel any overlay touched
+    problems: tuple[str, ...]
+
+    def block(self, role: str) -> TextBlock | None:
+        return next((b for b in self.blocks if b.role == role), None)
+
+
+# --------------------------------------------------------------------------- colour
+
+
+def contrast_of(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG 2.x contrast ratio of two sRGB colours (1 to 21)."""
+    return float(contrast_ratio(relative_luminance(a), relative_luminance(b)))
+
+
+def _worst_contrast(colour: str, lums: tuple[float, float]) -> float:
+    lc = _lum(colour)
+    return min(float(contrast_ratio(lc, lb)) for lb in lums)
+
+
+def _scene_lums(scene: Image.Image, box: Box) -> tuple[float, float]:
+    """The darkest and lightest of what text in `box` sits on (5th/95th luminance percentile),
+    measured on the box's crop only (no full-scene array)."""
+    lo, hi = np.percentile(pixel_luminance(to_array(scene.crop(box))), (5, 95))
+    return float(lo), float(hi)
+
+
+def _pick(candidates: list[str], lums: tuple[float, float], need: float | None = None) -> str:
+    """The first candidate reaching `need`, else the one with the best worst-case contrast."""
+    if need is not None:
+        for c in candidates:
+            if _worst_contrast(c, lums) >= need:
+                return c
+    return max(candidates, key=lambda c: _worst_contrast(c, lums))
+
+
+# --------------------------------------------------------------------------- type scale
+
+
+@dataclass(frozen=True)
+class _Scale:
+    headline: int
+    subline: int
+    price: int
+    prior: int
+    badge: int
+    cta: int
+    legal: int
+
+
+def _scale(layout: Layout, min_px: int) -> _Scale:
+    w, h = layout.canvas
+    unit = {"wide": h / 600, "flat": h / 90, "small": w / 300}.get(layout.family, w / 1080)
+    head = {"square": 84, "portrait": 84, "tall": 96, "wide": 68, "flat": 24, "small": 22}.get(layout.family, 84)
+
+    def px(v: float) -> int:
+        return max(min_px, round(v * unit))
+
+    if layout.family in ("flat", "small"):  # display units: figures and the button read first
+        return _Scale(
+            headline=px(head),
+            subline=px(0.5 * head),
+            price=px(1.0 * head),
+            prior=px(0.5 * head),
+            badge=px(0.5 * head),
+            cta=px(0.6 * head),
+            legal=px(0.45 * head),
+        )
+    return _Scale(
+        headline=px(head),
+        subline=px(0.42 * head),
+        price=px(0.9 * head),
+        prior=px(0.36 * head),
+        badge=px(0.34 * head),
+        cta=px(0.36 * head),
+        legal=px(0.29 * head) if layout.family != "wide" else px(0.34 * head),
+    )
+
+
+# --------------------------------------------------------------------------- drawing helpers
+
+
+class _Canvas:
+    """The image being built plus what each overlay touched."""
+
+    def __init__(self, scene: Image.Image) -> None:
+        self.image = scene.copy()
+        self.overlay = np.zeros((scene.height, scene.width), dtype=bool)
+
+    def plate(self, box: Box, colour: str, radius: int) -> None:
+        """A solid rounded rectangle; anti-aliased at its corners by 4x supersampling."""
+        x0, y0, x1, y1 = box
+        alpha, covered = _plate_alpha(x1 - x0, y1 - y0, radius)
+        self.image.paste(hex_to_rgb(colour), box, alpha)
+        self.overlay[y0:y1, x0:x1] |= covered
+
+    def text(
+        self, fit: TextFit, box: Box, colour: str, align: Align, locale: LocaleInfo, valign: VAlign = "top"
+    ) -> np.ndarray:
+        (rx0, ry0, rx1, ry1), small = draw_fit_into(
+            self.image, fit, box, hex_to_rgb(colour), align=align, locale=locale, valign=valign
+        )
+        self.overlay[ry0:ry1, rx0:rx1] |= small
+        mask = np.zeros_like(self.overlay)  # the block's canvas-sized glyph mask, built once
+        mask[ry0:ry1, rx0:rx1] = small
+        return mask
+
+    def rule(self, box: Box, colour: str) -> np.ndarray:
+        x0, y0, x1, y1 = box
+        self.image.paste(hex_to_rgb(colour), box)
+        mask = np.zeros_like(self.overlay)
+        mask[y0:y1, x0:x1] = True
+        self.overlay |= mask
+        return mask
+
+
+@lru_cache(maxsize=256)
+def _plate_alpha(w: int, h: int, radius: int) -> tuple[Image.Image, np.ndarray]:
+    """The plate's alpha and the pixels it touches, per size (read only: shared between banners)."""
+    big = Image.new("L", (w * 4, h * 4), 0)
+    ImageDraw.Draw(big).rounded_rectangle((0, 0, w * 4 - 1, h * 4 - 1), radius=radius * 4, fill=255)
+    alpha = big.resize((w, h), Image.Resampling.BOX)
+    covered = to_array(alpha)[..., 0] > 0
+    covered.flags.writeable = False
+    return alpha, covered
+
+
+def _tight(mask: np.ndarray, fallback: Box) -> Box:
+    cols, rows = np.flatnonzero(mask.any(axis=0)), np.flatnonzero(mask.any(axis=1))
+    if len(cols) == 0:
+        return fallback
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _large(size: int, bold: bool) -> bool:
+    return size >= 24 or (bold and size >= 18.5)
+
+
+def _placed(box: Box, width: int, height: int, rtl: bool, valign: VAlign = "top") -> Box:
+    """A width x height box at the start edge of `box` (left, or right for rtl)."""
+    x0, y0, x1, y1 = box
+    y = y0 + {"top": 0, "middle": (y1 - y0 - height) // 2, "bottom": y1 - y0 - height}[valign]
+    return (x1 - width, y, x1, y + height) if rtl else (x0, y, x0 + width, y + height)
+
+
+def _no_fit(role: str, text: str, lo: int, hi: int, box_w: int, box_h: int) -> str:
+    return f'copy does not fit: {role} "{text}" at {lo}-{hi} px in {box_w}x{box_h} box'
+
+
+# --------------------------------------------------------------------------- compose
+
+
+def compose_banner(
+    scene: Image.Image,
+    layout: Layout,
+    copy: BannerCopy,
+    brand: BrandGuide,
+    locale: LocaleInfo,
+    *,
+    min_text_px: int,
+    logo: Image.Image | None = None,
+) -> ComposedBanner:
+    """Draw copy, price block, CTA, logo and legal line over `scene` following `layout`.
+
+    `logo` defaults to the brand's logo file. Never draws inside `layout.product`; a block that
+    cannot fit at `min_text_px` (or has a character no brand font covers) is recorded in
+    `problems` and left undrawn rather than cut.
+    """
+    if scene.mode != "RGB":
+        raise ValueError(f"scene mode {scene.mode!r} is not RGB")
+    if scene.size != layout.canvas:
+        raise ValueError(f"scene is {scene.size}, the layout is for {layout.canvas}")
+    if layout.rtl != locale.rtl:
+        raise ValueError(f"layout rtl={layout.rtl} does not match locale {locale.code} ({locale.direction})")
+    if min_text_px < 1:
+        raise ValueError(f"min_text_px {min_text_px} is below 1")
+
+    c = _Composer(scene, layout, brand, locale, min_text_px)
+    # the headline sits at the bottom of its box, next to the subline it belongs with
+    c.free_text("headline", copy.headline, layout.headline, c.head, c.scale.headline, 3, True, "bottom")
+    if copy.subline and "subline" not in layout.omits:
+        if layout.subline is None:
+            c.problems.append(f'layout {layout.family} has no subline box for "{copy.subline}"')
+        else:
+            c.free_text("subline", copy.subline, layout.subline, c.body, c.scale.subline, 3, True)
+    c.price_block(copy)
+    c.cta(copy.cta)
+    logo_box = c.logo(logo)
+    if copy.legal:
+        if layout.legal is None:
+            why = (
+                "the format carries no legal line"
+                if "legal" in layout.omits
+                else f"layout {layout.family} has no legal box"
+            )
+            c.problems.append(f'{why}: required legal text "{copy.legal}" cannot be shown')
+        else:
+            c.free_text("legal", copy.legal, layout.legal, c.body, c.scale.legal, 3, False)
+
+    image = c.canvas.image
+    x0, y0, x1, y1 = layout.product
+    if c.canvas.overlay[y0:y1, x0:x1].any() or not np.array_equal(
+        to_array(image.crop(layout.product)), to_array(scene.crop(layout.product))
+    ):
+        raise RuntimeError(f"bug: an overlay touched the product box {layout.product}")
+    return ComposedBanner(
+        image=image,
+        background=scene.copy(),
+        blocks=tuple(c.blocks),
+        logo_box=logo_box,
+        overlay_mask=c.canvas.overlay,
+        problems=tuple(c.problems),
+    )
+
+
+class _Composer:
+    """State of one composition: the canvas, the blocks drawn so far and the problems found."""
+
+    def __init__(self, scene: Image.Image, layout: Layout, brand: BrandGuide, locale: LocaleInfo, min_px: int) -> None:
+        self.layout, self.brand, self.locale, self.min_px = layout, brand, locale, min_px
+        self.palette = brand.palette
+        self.head = FontStack.for_brand(brand, "headline")
+        self.body = FontStack.for_brand(brand, "body")
+        self.scale = _scale(layout, min_px)
+        self.scene = scene
+        self.canvas = _Canvas(scene)
+        self.blocks: list[TextBlock] = []
+        self.problems: list[str] = []
+        self.text_colours = [self.palette.text, self.palette.on_primary]
+
+    def fit(
+        self, role: str, text: str, stack: FontStack, w: int, h: int, hi: int, lines: int, balance: bool = False
+    ) -> TextFit | None:
+        hi = max(hi, self.min_px)
+        if w < 1 or h < 1:
+            self.problems.append(_no_fit(role, text, self.min_px, hi, w, h))
+            return None
+        try:
+            result = fit_text(
+                text, stack, w, h, max_px=hi, min_px=self.min_px, locale=self.locale, max_lines=lines, balance=balance
+            )
+        except MissingGlyphError as e:
+            self.problems.append(f"{role}: {e}")
+            return None
+        if result is None:
+            self.problems.append(_no_fit(role, text, self.min_px, hi, w, h))
+        return result
+
+    def draw(
+        self,
+        role: str,
+        text: str,
+        f: TextFit,
+        box: Box,
+        colour: str,
+        stack: FontStack,
+        *,
+        align: Align = "start",
+        valign: VAlign = "top",
+        plate: str | None = None,
+    ) -> np.ndarray:
+        mask = self.canvas.text(f, box, colour, align, self.locale, valign)
+        self.blocks.append(
+            TextBlock(role, text, _tight(mask, box), f.size_px, colour, plate, _large(f.size_px, stack.bold), mask, f)
+        )
+        return mask
+
+    def free_text(
+        self,
+        role: str,
+        text: str,
+        box: Box,
+        stack: FontStack,
+        hi: int,
+        lines: int,
+        balance: bool,
+        valign: VAlign = "top",
+    ) -> None:
+        x0, y0, x1, y1 = box
+        f = self.fit(role, text, stack, x1 - x0, y1 - y0, hi, lines, balance)
+        if f is not None:
+            colour = _pick(self.text_colours, _scene_lums(self.scene, box))
+            self.draw(role, text, f, box, colour, stack, valign=valign)
+
+    def price_block(self, copy: BannerCopy) -> None:
+        """Price large; above it, when given, the discount badge then the struck prior price."""
+        x0, y0, x1, y1 = self.layout.price
+        w, h = x1 - x0, y1 - y0
+        rtl = self.locale.rtl
+        has_top = copy.prior_price is not None or copy.discount_label is not None
+        top_h = round(0.36 * h) if has_top else 0
+        gap = max(4, round(0.08 * h)) if has_top else 0
+        price_area = (x0, y0 + top_h + gap, x1, y1)
+        lums = _scene_lums(self.scene, self.layout.price)
+
+        f = self.fit("price", copy.price, self.head, w, price_area[3] - price_area[1], self.scale.price, 1)
+        if f is not None:
+            need = 3.0 if _large(f.size_px, self.head.bold) else 4.5
+            colour = _pick([self.palette.accent, *self.text_colours], lums, need)
+            box = _placed(price_area, f.width, f.height, rtl, "top")
+            self.draw("price", copy.price, f, box, colour, self.head)
+        if not has_top:
+            return
+
+        row = (x0, y0, x1, y0 + top_h)
+        used = 0  # px taken from the start edge of the row
+        if copy.discount_label is not None:
+            pad_y = max(2, round(0.18 * top_h))
+            pad_x = max(4, round(0.32 * top_h))
+            f = self.fit(
+                "discount", copy.discount_label, self.head, w - 2 * pad_x, top_h - 2 * pad_y, self.scale.badge, 1
+            )
+            if f is not None:
+                plate = _placed(row, f.width + 2 * pad_x, top_h, rtl)
+                self.canvas.plate(plate, self.palette.accent, round(0.2 * top_h))
+                badge = _lum(self.palette.accent)
+                on = _pick([self.palette.on_primary, self.palette.text], (badge, badge), 4.5)
+                inner = (plate[0] + pad_x, plate[1] + pad_y, plate[2] - pad_x, plate[3] - pad_y)
+                self.draw(
+                    "discount",
+                    copy.discount_label,
+                    f,
+                    inner,
+                    on,
+                    self.head,
+                    align="center",
+                    valign="middle",
+                    plate=self.palette.accent,
+                )
+                used = plate[2] - plate[0] + max(8, round(0.4 * top_h))
+        if copy.prior_price is not None:
+            avail = (x0, y0, x1 - used, y0 + top_h) if rtl else (x0 + used, y0, x1, y0 + top_h)
+            f = self.fit("prior_price", copy.prior_price, self.body, avail[2] - avail[0], top_h, self.scale.prior, 1)
+            if f is not None:
+                colour = _pick(self.text_colours, lums)
+                box = _placed(avail, f.width, f.height, rtl, "middle")
+                mask = self.draw("prior_price", copy.prior_price, f, box, colour, self.body)
+                # struck through the middle of the figures (digits are ~0.71 em tall)
+                thick = max(2, round(f.size_px / 14))
+                y = box[1] + f.ascent - round(0.36 * f.size_px) - thick // 2
+                ink = _tight(mask, box)
+                over = max(2, round(0.06 * f.size_px))
+                strike = (max(avail[0], ink[0] - over), y, min(avail[2], ink[2] + over), y + thick)
+                struck = mask | self.canvas.rule(strike, colour)
+                last = self.blocks[-1]
+                self.blocks[-1] = TextBlock(
+                    last.role,
+                    last.text,
+                    _tight(struck, box),
+                    last.size_px,
+                    last.color,
+                    None,
+                    last.large,
+                    struck,
+                    last.fit,
+                )
+
+    def cta(self, text: str) -> None:
+        """A rounded button in the primary colour, hugging its label, at the start of its box."""
+        x0, y0, x1, y1 = self.layout.cta
+        w, h = x1 - x0, y1 - y0
+        pad_y, pad_x = round(0.27 * h), round(0.45 * h)
+        f = self.fit("cta", text, self.head, w - 2 * pad_x, h - 2 * pad_y, self.scale.cta, 1)
+        if f is None:
+            return
+        # beside the price (same row) the button sits at the row's end, else at the start
+        px0, py0, px1, py1 = self.layout.price
+        beside = py0 < y1 and y0 < py1
+        plate = _placed(self.layout.cta, min(w, max(f.width + 2 * pad_x, round(2.4 * h))), h, self.locale.rtl != beside)
+        self.canvas.plate(plate, self.palette.primary, round(0.2 * h))
+        inner = (plate[0] + pad_x, plate[1] + pad_y, plate[2] - pad_x, plate[3] - pad_y)
+        self.draw(
+            "cta",
+            text,
+            f,
+            inner,
+            self.palette.on_primary,
+            self.head,
+            align="center",
+            valign="middle",
+            plate=self.palette.primary,
+        )
+
+    def logo(self, logo: Image.Image | None) -> Box:
+        """The logo scaled into its box keeping its aspect, at the start edge, alpha-composited."""
+        if logo is None:
+            with Image.open(self.brand.logo_path) as f:
+                logo = f.convert("RGBA")
+        elif logo.mode != "RGBA":
+            logo = logo.convert("RGBA")
+        x0, y0, x1, y1 = self.layout.logo
+        s = min((x1 - x0) / logo.width, (y1 - y0) / logo.height)
+        w, h = max(1, math.floor(logo.width * s)), max(1, math.floor(logo.height * s))
+        if w < self.brand.logo.min_width_px:
+            self.problems.append(f"logo drawn {w} px wide, below the brand minimum {self.brand.logo.min_width_px} px")
+        scaled = logo.resize((w, h), Image.Resampling.LANCZOS) if (w, h) != logo.size else logo
+        box = _placed(self.layout.logo, w, h, self.layout.rtl)
+        alpha = scaled.getchannel("A")
+        self.canvas.image.paste(scaled.convert("RGB"), box[:2], alpha)
+        mask = np.zeros_like(self.canvas.overlay)
+        mask[box[1] : box[3], box[0] : box[2]] = to_array(alpha)[..., 0] > 0
+        self.canvas.overlay |= mask
+        return box
+
+
+def _lum(colour: str) -> float:
+    return float(relative_luminance(np.array(hex_to_rgb(colour))))

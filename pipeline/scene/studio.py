@@ -1,0 +1,184 @@
+"""The `studio` backend: a model-free product set drawn from the brand palette.
+
+Four styles (seamless sweep, gradient, surface with reflection, podium), deterministic for a seed,
+with a soft contact shadow. The product layer is pasted last, so its pixels are never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from pipeline.errors import InputError, shown
+from pipeline.imaging.geometry import Box
+from pipeline.imaging.placement import composite_product, place_product
+from pipeline.model.brand import STUDIO_STYLES, ImageryStyle, hex_to_rgb
+from pipeline.scene.base import SceneRequest, SceneResult
+
+__all__ = ["STYLES", "StudioBackend", "backdrop"]
+
+#: The styles drawn here; the list itself lives with the brand model (`STUDIO_STYLES`).
+STYLES = STUDIO_STYLES
+
+
+def _rgb(hex_value: str) -> np.ndarray:
+    return np.array(hex_to_rgb(hex_value), dtype=np.float32)
+
+
+def _mix(a: np.ndarray, b: np.ndarray, t: np.ndarray | float) -> np.ndarray:
+    t = np.asarray(t, dtype=np.float32)[..., None] if np.ndim(t) else t
+    return a * (1 - t) + b * t
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0, 1)
+    eased: np.ndarray = x * x * (3 - 2 * x)
+    return eased
+
+
+def backdrop(size: tuple[int, int], palette: dict[str, str], style: str, seed: int, ground_y: int) -> np.ndarray:
+    """HxWx3 float32 backdrop (0..255) for a style; `ground_y` is where the product stands."""
+    if style not in STYLES:
+        raise InputError(f"unknown studio style {shown(style)}; choose one of {', '.join(STYLES)}")
+    w, h = size
+    bg = _rgb(palette["background"])
+    wall_top = _mix(bg, np.full(3, 255, np.float32), 0.35)
+    floor = _mix(bg, _rgb(palette.get("sand", palette["background"])), 0.6) * 0.94
+    ys = np.linspace(0, 1, h, dtype=np.float32)[:, None]
+    xs = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    horizon = ground_y / h
+
+    if style == "gradient":
+        second = _rgb(palette.get("mist", palette["accent"]))
+        t = _smoothstep(ys * 0.7 + (xs + 1) / 2 * 0.3)
+        img = _mix(_mix(wall_top, bg, 0.3), _mix(bg, second, 0.55), t)
+    else:
+        # Seamless sweep: wall fades into the floor along a soft curve around the ground line.
+        curve = horizon - 0.10 + 0.04 * xs**2
+        t = _smoothstep((ys - curve) / 0.16)
+        img = _mix(_mix(wall_top, bg, _smoothstep(ys / max(horizon, 1e-3))), floor, t)
+        if style == "surface":
+            # A tabletop: crisp edge a little behind the product, darker front lip.
+            edge = horizon - 0.035
+            table = _mix(floor * 1.02, floor * 0.9, _smoothstep((ys - edge) / (1 - edge + 1e-6)))
+            img = np.where((ys >= edge)[..., None], table, _mix(wall_top, bg, ys / max(edge, 1e-3))[..., :])
+    # Light falls from the upper left; a gentle vignette keeps the eye on the product.
+    light = 1.0 + 0.04 * (1 - ys) * (1 - xs) / 2 - 0.06 * (xs**2) * ys
+    img = img * light[..., None]
+    rng = np.random.default_rng(seed)
+    img = img + rng.normal(0, 1.1, size=(h, w, 1)).astype(np.float32)  # grain against banding
+    return np.broadcast_to(img, (h, w, 3)).astype(np.float32)
+
+
+def _podium(
+    img: np.ndarray,
+    palette: dict[str, str],
+    box: Box,
+    ground_y: int,
+    area: Box,
+) -> np.ndarray:
+    """A cylinder under the product, kept inside the product's area (never under the copy)."""
+    h, w = img.shape[:2]
+    x0, _, x1, _ = box
+    cx = (x0 + x1) / 2
+    rx = max(min((x1 - x0) * 0.68, (area[2] - area[0]) * 0.46), 24)
+    ry = max(rx * 0.14, 6)
+    body_h = max(min(area[3] - ground_y - int(ry) - 2, h - ground_y - int(ry) - 1), 4)
+    sand = _rgb(palette.get("sand", palette["background"]))
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    top = ((xx - cx) / rx) ** 2 + ((yy - ground_y) / ry) ** 2 <= 1
+    body = (np.abs(xx - cx) <= rx) & (yy >= ground_y) & (yy <= ground_y + body_h)
+    bottom = ((xx - cx) / rx) ** 2 + ((yy - ground_y - body_h) / ry) ** 2 <= 1
+    shade = 0.80 + 0.16 * (1 - np.abs(xx - cx) / rx)  # a cylinder: darker at its sides
+    out = img.copy()
+    side = body | bottom
+    out[side] = (sand * 0.94)[None, :] * shade[side][:, None]
+    out[top] = _mix(sand, np.full(3, 255, np.float32), 0.3)
+    return out
+
+
+def _contact_shadow(size: tuple[int, int], layer: Image.Image, box: Box, ground_y: int) -> np.ndarray:
+    """Alpha (0..1) of a soft shadow where the product meets the floor, plus a faint ambient one."""
+    w, h = size
+    shadow = np.zeros((h, w), np.float32)
+    x0, y0, x1, _ = box
+    pw = x1 - x0
+    cv2.ellipse(
+        shadow,
+        (int((x0 + x1) / 2), int(ground_y)),
+        (max(int(pw * 0.46), 4), max(int(pw * 0.05), 3)),
+        0,
+        0,
+        360,
+        1.0,
+        -1,
+    )
+    k = max(3, int(pw * 0.06) | 1)
+    shadow = cv2.GaussianBlur(shadow, (k, k), 0) * 0.42
+    ambient = np.zeros((h, w), np.float32)
+    alpha = np.asarray(layer)[..., 3].astype(np.float32) / 255
+    ay0, ax0 = max(y0 + int(pw * 0.03), 0), max(x0 + int(pw * 0.02), 0)
+    hh, ww = min(alpha.shape[0], h - ay0), min(alpha.shape[1], w - ax0)
+    ambient[ay0 : ay0 + hh, ax0 : ax0 + ww] = alpha[:hh, :ww]
+    k2 = max(5, int(pw * 0.08) | 1)
+    ambient = cv2.GaussianBlur(ambient, (k2, k2), 0) * 0.14
+    alpha_sum: np.ndarray = np.clip(shadow + ambient, 0, 0.6)
+    return alpha_sum
+
+
+def _reflection(img: np.ndarray, layer: Image.Image, box: Box) -> np.ndarray:
+    h, w = img.shape[:2]
+    x0, _, _, y1 = box
+    flipped = np.asarray(layer.transpose(Image.Transpose.FLIP_TOP_BOTTOM)).astype(np.float32)
+    rh = min(flipped.shape[0], h - y1, int(flipped.shape[0] * 0.35))
+    if rh <= 0:
+        return img
+    x_lo, x_hi = max(x0, 0), min(x0 + flipped.shape[1], w)
+    part = flipped[:rh, x_lo - x0 : x_hi - x0]
+    fade = (np.linspace(0.22, 0.0, rh, dtype=np.float32)[:, None]) * part[..., 3] / 255
+    out = img.copy()
+    region = out[y1 : y1 + rh, x_lo:x_hi]
+    out[y1 : y1 + rh, x_lo:x_hi] = region * (1 - fade[..., None]) + part[..., :3] * fade[..., None]
+    return out
+
+
+class StudioBackend:
+    """Model-free studio sets; the embedded default backend."""
+
+    name = "studio"
+
+    @classmethod
+    def from_imagery(cls, imagery: ImageryStyle | None, root: Path | None, **options: Any) -> Self:
+        """The studio backend needs nothing from the brand (each request names its style) and
+        has no options: one given (a diffusion model, steps) is refused rather than ignored."""
+        if options:
+            raise InputError(f"the studio backend takes no options; got {', '.join(sorted(options))}")
+        return cls()
+
+    def render_batch(self, requests: Sequence[SceneRequest]) -> list[SceneResult]:
+        """One scene after the other: drawing a studio set gains nothing from batching."""
+        return [self.render(request) for request in requests]
+
+    def render(self, request: SceneRequest) -> SceneResult:
+        area = request.area
+        if request.style == "podium":
+            # The product stands on the podium: keep the lower part of its area for the plinth.
+            area = (area[0], area[1], area[2], area[3] - (area[3] - area[1]) // 5)
+        layer, placement = place_product(request.cutout, area)
+        img = backdrop(request.size, request.palette, request.style, request.seed, placement.ground_y)
+        if request.style == "podium":
+            img = _podium(img, request.palette, placement.box, placement.ground_y, request.area)
+        if request.style == "surface":
+            img = _reflection(img, layer, placement.box)
+        shadow = _contact_shadow(request.size, layer, placement.box, placement.ground_y)
+        shade_colour = _rgb(request.palette["text"]) * 0.5
+        img = img * (1 - shadow[..., None]) + shade_colour * shadow[..., None]
+        scene = Image.fromarray(np.clip(img + 0.5, 0, 255).astype(np.uint8), "RGB")
+        image = composite_product(scene, layer, placement)
+        lineage = {"backend": self.name, "style": request.style, "seed": request.seed}
+        return SceneResult(image, layer, placement, lineage)

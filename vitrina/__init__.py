@@ -1,0 +1,1 @@
+"""Vitrina's user-facing surface: the `vitrina` command line (vitrina.cli)."""

@@ -1,0 +1,25 @@
+"""The CLI's two consoles and its one way to fail.
+
+stdout carries results (and `--json`), stderr carries progress and errors. `soft_wrap`: long paths
+and messages stay one line (greppable) instead of being cut at 80 columns when piped. Every
+message passed to `fail` is markup-escaped: it may hold a user's text.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+__all__ = ["out", "err", "fail"]
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one `error:` line on stderr and exit with `code` (2: bad input, 1: done but failed)."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)

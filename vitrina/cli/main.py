@@ -1,0 +1,402 @@
+"""`vitrina`: run campaigns, review variants, publish approved assets.
+
+Exit codes: 0 done; 1 done but something was skipped or failed (the summary says what);
+2 bad input (one line naming the file, the field and the value), nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from pipeline.errors import ConfigError, InputError, VitrinaError
+from pipeline.storage.store import ReviewError, Store
+from vitrina.cli.check import check_app
+from vitrina.cli.console import err, fail
+from vitrina.cli.console import out as out_console
+from vitrina.cli.models import models_app
+from vitrina.cli.verify import verify
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Vitrina: product-true generative banners, checked, versioned, reviewed and published.",
+)
+review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
+app.add_typer(review_app, name="review")
+app.add_typer(models_app, name="models")
+app.command("verify")(verify)
+app.add_typer(check_app, name="check")
+
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
+DEFAULT_OUT = Path("out")
+
+
+def open_store(out: Path) -> Store:
+    try:
+        return Store.open_existing(out)
+    except FileNotFoundError as exc:
+        fail(str(exc), 2)
+        raise  # unreachable
+
+
+class RichReporter:
+    """Progress bar on stderr (stdout stays clean for --json)."""
+
+    def __init__(self, bar: bool, notes: bool) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not bar,
+            transient=False,
+        )
+        self.notes = notes
+        self.task: Any = None
+
+    def start(self, total: int, label: str) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task(label, total=total)
+
+    def advance(self, step: int, label: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=step)
+
+    def note(self, message: str) -> None:
+        if self.notes:
+            self.progress.console.print(message, highlight=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+@app.command()
+def run(
+    brief: Annotated[Path, typer.Argument(help="campaign brief YAML")],
+    out: OutOpt = DEFAULT_OUT,
+    backend: Annotated[str, typer.Option(help="scene backend: studio (model-free) or diffusion")] = "studio",
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="diffusion model folder or hub id (default: imagery.model in brand.yaml); see `vitrina models`"
+        ),
+    ] = None,
+    steps: Annotated[int | None, typer.Option(min=1, max=200, help="diffusion steps (default: imagery.steps)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary object on stdout")] = False,
+) -> None:
+    """Generate, compose, check and store every variant of a campaign brief."""
+    from flows.campaign import BACKENDS, campaign_run
+    from flows.progress import set_reporter
+    from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
+
+    # Validate everything before writing anything or starting Prefect.
+    try:
+        load_campaign(brief, DEFAULT_PROMPTS)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if backend not in BACKENDS:
+        fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
+    if (model is not None or steps is not None) and backend != "diffusion":
+        fail(f"--model/--steps: only for --backend diffusion (got --backend {backend})", 2)
+    options = {k: v for k, v in (("model", model), ("steps", steps)) if v is not None}
+    if backend == "diffusion":
+        from flows.campaign import make_backend
+
+        try:  # model, LoRA: found and loadable, before anything is written (loaded once per process)
+            make_backend(backend, load_campaign(brief, DEFAULT_PROMPTS), options)
+        except VitrinaError as exc:
+            fail(str(exc), 2)
+
+    reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
+    set_reporter(reporter)
+    if not as_json:
+        err.print(f"Running [bold]{brief}[/] with the {backend} backend (starting Prefect)...", highlight=False)
+    try:
+        summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None)
+    except VitrinaError as exc:
+        fail(str(exc), 1)
+    finally:
+        reporter.stop()
+        set_reporter(None)
+
+    code = 1 if summary["failed_skus"] else 0
+    if as_json:
+        keys = ("run_id", "variants", "passed", "needs_review", "blocked", "published", "out")
+        print(json.dumps({k: summary[k] for k in keys}))
+    else:
+        print_run_summary(summary)
+    raise typer.Exit(code)
+
+
+def print_run_summary(summary: dict[str, Any]) -> None:
+    c = out_console
+    c.print(
+        f"\n[bold]Run {summary['run_id']}[/]: {summary['variants']} variants — "
+        f"[green]{summary['passed']} passed[/], [yellow]{summary['needs_review']} need review[/], "
+        f"[red]{summary['blocked']} blocked[/]",
+        highlight=False,
+    )
+    failed = [s for s in summary["skipped"] if s.get("fatal")]
+    unused = [s for s in summary["skipped"] if not s.get("fatal")]
+    if failed:
+        c.print("[bold red]Failed or skipped (fix these inputs):[/]")
+        for s in failed:
+            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+    if unused:
+        c.print(f"[bold]Not used[/] ({len(unused)} photos or markets; the SKUs went on with their best packshot):")
+        for s in unused:
+            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+    if summary.get("held_reasons"):
+        c.print("[bold]Why variants were held back[/] (count, reason):")
+        for count, reason in summary["held_reasons"][:5]:
+            c.print(f"  {count:>4} x {reason}", highlight=False)
+    out = Path(summary["out"])
+    c.print(f"Banners:  {out / 'runs' / summary['run_id']}", highlight=False, soft_wrap=True)
+    c.print(f"Report:   {out / 'runs' / summary['run_id'] / 'report.json'}", highlight=False, soft_wrap=True)
+    c.print(f"Review:   vitrina review list --out {out}", highlight=False, soft_wrap=True)
+
+
+@review_app.command("list")
+def review_list(
+    out: OutOpt = DEFAULT_OUT,
+    status: Annotated[str, typer.Option(help="pending | approved | rejected | all")] = "pending",
+    verdict: Annotated[str | None, typer.Option(help="passed | needs_review | blocked")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="only this run (default: all runs)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List variants with their verdict and review state."""
+    if status not in ("pending", "approved", "rejected", "all"):
+        fail(f"--status: {status!r}: use pending, approved, rejected or all", 2)
+    if verdict not in (None, "passed", "needs_review", "blocked"):
+        fail(f"--verdict: {verdict!r}: use passed, needs_review or blocked", 2)
+    store = open_store(out)
+    rows = store.variants(run_id=run_id, review=None if status == "all" else status, verdict=verdict)
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": v.variant_id,
+                        "sku": v.sku,
+                        "scene": v.scene,
+                        "format": v.format,
+                        "locale": v.locale,
+                        "verdict": v.verdict,
+                        "review": v.review,
+                        "reasons": v.reasons,
+                    }
+                    for v in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    colour = {"passed": "green", "needs_review": "yellow", "blocked": "red"}
+    out_console.print(f"[bold]{len(rows)} variants[/] (review status: {status})", highlight=False)
+    for v in rows:
+        out_console.print(
+            f"{v.variant_id}  {v.sku:<12} {v.scene:<12} {v.format:<9} {v.locale:<6} "
+            f"[{colour[v.verdict]}]{v.verdict:<12}[/] {v.review}",
+            highlight=False,
+        )
+        for reason in v.reasons:
+            out_console.print(f"    [dim]- {reason}[/]", highlight=False)
+
+
+@review_app.command("show")
+def review_show(variant: Annotated[str, typer.Argument(help="variant id")], out: OutOpt = DEFAULT_OUT) -> None:
+    """Everything about one variant: file, checks with reasons, lineage, audit trail."""
+    store = open_store(out)
+    try:
+        v = store.variant(variant)
+    except (ReviewError, InputError) as exc:
+        fail(str(exc), 2)
+    c = out_console
+    from pipeline.checks.results import CheckResult, build_report
+
+    report = build_report([CheckResult.from_dict(d) for d in v.checks]).to_dict()
+    c.print(
+        f"[bold]{v.variant_id}[/]  {v.sku} / {v.scene} / {v.format} / {v.locale}  verdict [bold]{v.verdict}[/]  "
+        f"review {v.review}  brand score {report['brand_score']:.2f} "
+        f"({report['rules']['passed']}/{report['rules']['applicable']} rules, "
+        f"{report['rules']['not_applicable']} not applicable)",
+        highlight=False,
+    )
+    c.print(f"asset:   {store.blob_path(v.blob_sha)}", highlight=False, soft_wrap=True)
+    copy = v.lineage.copy_
+    c.print(f"source:  {v.lineage.product.source}", highlight=False, soft_wrap=True)
+    c.print(f"copy:    {copy.headline} | {copy.price} | {copy.cta}", highlight=False)
+    table = Table(title="checks")
+    for col in ("check", "verdict", "message", "region"):
+        table.add_column(col, overflow="fold")
+    for ch in v.checks:
+        table.add_row(ch["check"], ch["verdict"], ch["message"], ",".join(map(str, ch["box"])) if ch.get("box") else "")
+    c.print(table)
+    for a in store.audit(v.variant_id):
+        c.print(
+            f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else ""), highlight=False
+        )
+
+
+@review_app.command("approve")
+def review_approve(
+    variants: Annotated[list[str] | None, typer.Argument(help="variant ids")] = None,
+    by: Annotated[str, typer.Option("--by", help="reviewer name (recorded in the audit log)")] = "",
+    all_passed: Annotated[
+        bool, typer.Option("--all-passed", help="approve every pending variant whose checks all passed")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="note stored in the audit log")] = None,
+    out: OutOpt = DEFAULT_OUT,
+) -> None:
+    """Approve variants (blocked variants cannot be approved)."""
+    if not by.strip():
+        fail("--by: '': a reviewer name is required", 2)
+    store = open_store(out)
+    ids = list(variants or [])
+    if all_passed:
+        ids += [v.variant_id for v in store.variants(review="pending", verdict="passed")]
+    if not ids:
+        if all_passed:
+            out_console.print("no pending variant whose checks all passed: nothing to approve")
+            raise typer.Exit(0)
+        fail("nothing to approve: give variant ids or --all-passed", 2)
+    action = "auto-approved" if all_passed else None
+    errors = 0
+    for vid in ids:
+        try:
+            store.decide(vid, "approved", by, note, action=action)
+        except ReviewError as exc:
+            err.print(f"[red]refused:[/] {exc}", highlight=False, soft_wrap=True)
+            errors += 1
+    out_console.print(f"approved {len(ids) - errors} variant(s)" + (f", {errors} refused" if errors else ""))
+    raise typer.Exit(1 if errors else 0)
+
+
+@review_app.command("reject")
+def review_reject(
+    variant: Annotated[str, typer.Argument(help="variant id")],
+    by: Annotated[str, typer.Option("--by", help="reviewer name")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="why (shown to the marketer)")] = "",
+    out: OutOpt = DEFAULT_OUT,
+) -> None:
+    """Reject a variant with a reason."""
+    store = open_store(out)
+    try:
+        store.decide(variant, "rejected", by, reason)
+    except ReviewError as exc:
+        fail(str(exc), 2)
+    out_console.print(f"rejected {variant}")
+
+
+@app.command()
+def publish(
+    dam: Annotated[str, typer.Option("--dam", help="file://DIR or s3://bucket/prefix")],
+    out: OutOpt = DEFAULT_OUT,
+    endpoint_url: Annotated[str | None, typer.Option(help="S3 endpoint (default: AWS settings)")] = None,
+    region: Annotated[str | None, typer.Option(help="S3 region (default: AWS settings)")] = None,
+    access_key: Annotated[str | None, typer.Option(help="S3 access key id (default: AWS settings)")] = None,
+    secret_key: Annotated[str | None, typer.Option(help="S3 secret key (default: AWS settings; prefer those)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Push approved, unpublished assets (with JSON sidecars) to a DAM. Safe to repeat."""
+    from dam_connectors import DamError, connector_for
+    from flows.publish import publish_approved
+
+    store = open_store(out)
+    try:
+        connector = connector_for(
+            dam, endpoint_url=endpoint_url, region=region, access_key=access_key, secret_key=secret_key
+        )
+    except DamError as exc:
+        fail(str(exc), 2)
+    try:
+        report = publish_approved(store, connector)
+    finally:
+        connector.close()
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "dam": report.dam,
+                    "uploaded": len(report.uploaded),
+                    "already": len(report.already),
+                    "failed": [{"id": i, "reason": r} for i, r in report.failed],
+                    "not_attempted": report.not_attempted,
+                    "objects_uploaded": report.objects_uploaded,
+                }
+            )
+        )
+    else:
+        out_console.print(
+            f"published to {report.dam}: {len(report.uploaded)} uploaded, "
+            f"{len(report.already)} already there, {len(report.failed)} failed",
+            highlight=False,
+        )
+        for vid, reason in report.failed:
+            err.print(f"  [red]{vid}[/]: {reason}", highlight=False, soft_wrap=True)
+        if report.not_attempted:
+            err.print(
+                f"  {report.not_attempted} approved variant(s) not attempted; run publish again once the DAM works"
+            )
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def schema(
+    what: Annotated[str, typer.Argument(help="brand (brand.yaml) or sidecar (the JSON next to each banner)")] = "brand",
+) -> None:
+    """Print a JSON Schema: of a brand guide (for editors) or of a banner's sidecar (for tools that read them)."""
+    from pipeline.model.brand import brand_json_schema
+    from pipeline.storage.sidecar import sidecar_json_schema
+
+    schemas = {"brand": brand_json_schema, "sidecar": sidecar_json_schema}
+    if what not in schemas:
+        fail(f"schema: {what!r}: use {' or '.join(schemas)}", 2)
+    print(json.dumps(schemas[what](), indent=2))
+
+
+def main() -> None:
+    """The `vitrina` entry point: quiet, offline Prefect settings first, then the command."""
+    from flows.runtime import configure_prefect
+
+    configure_prefect()
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; finished variants are stored")
+        sys.exit(130)
+    except VitrinaError as exc:  # e.g. a catalog row or sidecar this Vitrina cannot read: one line, not a traceback
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except Exception as exc:  # a bug: one line for the user, the traceback only when asked for
+        if os.environ.get("VITRINA_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]internal error[/] (a bug in Vitrina, please report it): {type(exc).__name__}: "
+            f"{escape(' '.join(str(exc).split())[:300])}; VITRINA_DEBUG=1 shows the traceback",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

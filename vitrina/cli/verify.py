@@ -1,0 +1,149 @@
+"""`vitrina verify BANNER.png`: are the banner's product pixels the catalog photo's own?
+
+Needs three files: the banner, its sidecar (JSON, schema `vitrina schema sidecar`) and the product
+cut-out (RGBA PNG).
+Without --sidecar / --cutout they are looked up next to the banner, then in the Vitrina output
+folder the banner lies in (found by walking up to its catalog.sqlite, or given with --out):
+
+    sidecar   BANNER.json (the store's and a DAM's naming), then blobs/sha256/ab/<sha of the
+              banner's bytes>.json
+    cut-out   BANNER.cutout.png, <cutout sha>.png next to the banner, then
+              cutouts/sha256/ab/<cutout sha>.png (the sha the sidecar records)
+
+Exit codes: 0 identical; 1 not identical (the summary says how many pixels differ and where);
+2 bad input (a file missing or unreadable, a sidecar that is not of the current schema, a cut-out
+that is not the one the banner was made from).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from PIL import Image, UnidentifiedImageError
+
+from pipeline.errors import InputError, VerifyError
+from pipeline.storage.sidecar import load_sidecar
+from pipeline.storage.store import blob_location, cutout_location
+from pipeline.verify import verify_product_pixels
+from vitrina.cli.console import err as _err
+from vitrina.cli.console import fail
+from vitrina.cli.console import out as _out
+
+__all__ = ["verify"]
+
+
+def store_root(banner: Path, out: Path | None) -> Path | None:
+    if out is not None:
+        if not (out / "catalog.sqlite").is_file():
+            raise VerifyError(f"{out}: no Vitrina output here (no catalog.sqlite)")
+        return out
+    for folder in banner.resolve().parents:
+        if (folder / "catalog.sqlite").is_file():
+            return folder
+    return None
+
+
+def sidecar_candidates(banner: Path, data: bytes, root: Path | None) -> list[Path]:
+    """Where a banner's sidecar may be: next to it, else in its output folder by the file's hash."""
+    candidates = [banner.with_suffix(".json")]
+    if root is not None:
+        candidates.append(blob_location(root, hashlib.sha256(data).hexdigest(), ".json"))
+    return candidates
+
+
+def _find_sidecar(banner: Path, data: bytes, root: Path | None) -> Path:
+    candidates = sidecar_candidates(banner, data, root)
+    for path in candidates:
+        if path.is_file():
+            return path
+    where = " or ".join(str(p) for p in candidates)
+    hint = "" if root is not None else " (the banner is not inside a Vitrina output folder; --out names one)"
+    raise VerifyError(f"no sidecar for {banner}: looked for {where}{hint}; pass --sidecar JSON")
+
+
+def _find_cutout(banner: Path, sha: str, root: Path | None) -> Path:
+    candidates = [banner.with_suffix(".cutout.png"), banner.parent / f"{sha}.png"]
+    if root is not None:
+        candidates.append(cutout_location(root, sha))
+    for path in candidates:
+        if path.is_file():
+            return path
+    where = ", ".join(str(p) for p in candidates)
+    raise VerifyError(f"no cut-out {sha} for {banner}: looked for {where}; pass --cutout PNG")
+
+
+def _open_image(path: Path, what: str) -> Image.Image:
+    if not path.is_file():
+        raise VerifyError(f"{what} not found: {path}")
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img.copy()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise VerifyError(f"{what} {path} is not a readable image: {exc}") from exc
+
+
+def verify(
+    banner: Annotated[Path, typer.Argument(help="the banner PNG to check")],
+    sidecar: Annotated[
+        Path | None,
+        typer.Option("--sidecar", help="its lineage sidecar JSON (default: next to the banner, or in the store)"),
+    ] = None,
+    cutout: Annotated[
+        Path | None,
+        typer.Option("--cutout", help="the product cut-out PNG (default: next to the banner, or in the store by hash)"),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Vitrina output folder to look in (default: the one the banner lies in)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Check that every opaque product pixel of a banner is the catalog photo's own, byte for byte."""
+    paths: dict[str, str | None] = {"banner": str(banner), "sidecar": None, "cutout": None}
+    try:
+        if not banner.is_file():
+            raise VerifyError(f"banner not found: {banner}")
+        data = banner.read_bytes()
+        image = _open_image(banner, "banner")
+        root = store_root(banner, out) if (sidecar is None or cutout is None) else None
+        sidecar_path = sidecar if sidecar is not None else _find_sidecar(banner, data, root)
+        paths["sidecar"] = str(sidecar_path)
+        lineage = load_sidecar(sidecar_path).lineage
+        expected = lineage.product.cutout_sha256
+        cutout_path = cutout if cutout is not None else _find_cutout(banner, expected, root)
+        paths["cutout"] = str(cutout_path)
+        report = verify_product_pixels(image, lineage, _open_image(cutout_path, "cut-out"))
+    except (VerifyError, InputError) as exc:
+        if as_json:
+            print(json.dumps({**paths, "status": "bad_input", "error": str(exc)}))
+        else:
+            fail(str(exc), 2)
+        raise typer.Exit(2) from None
+
+    status = "identical" if report.ok else ("refused" if not report.cutout_ok else "differs")
+    if as_json:
+        print(json.dumps({**paths, "status": status, **report.to_dict()}))
+    elif not report.cutout_ok:
+        _err.print(f"[bold red]error:[/] {cutout_path}: {report.summary()}", highlight=False, soft_wrap=True)
+    else:
+        _out.print(f"{'OK' if report.ok else 'FAIL'} {banner}: {report.summary()}", highlight=False)
+        _out.print(
+            f"  cut-out {report.cutout_sha256} ({cutout_path}) matches the sidecar ({sidecar_path})", highlight=False
+        )
+        layer = (
+            "matches the sidecar" if report.layer_ok else f"does NOT match the sidecar's {report.expected_layer_sha256}"
+        )
+        _out.print(f"  placed layer {report.layer_sha256} {layer}", highlight=False)
+        for problem in report.problems:
+            _out.print(f"  - {problem}", highlight=False)
+        if report.banner_matches_lineage is False:
+            _out.print(
+                "  note: pixels outside the product differ from the recorded banner (text or scene edited)",
+                highlight=False,
+            )
+    raise typer.Exit(0 if report.ok else (2 if not report.cutout_ok else 1))
