@@ -12,7 +12,10 @@ with the same content hash. Connectors:
 - :class:`FileSystemConnector` — ``file://DIR`` or a plain path; atomic writes plus a
   ``<file>.meta.json`` sidecar for metadata.
 - :class:`S3Connector` — ``s3://bucket/prefix`` on AWS or any S3-compatible server; metadata
-  as S3 user metadata; boto3's usual credential/region/endpoint resolution.
+  as S3 user metadata; boto3's usual credential/region/endpoint resolution; connect/read
+  timeouts and retries from the URI's query (``s3://bucket/prefix?read_timeout=30&retries=2``) or
+  its arguments, bounding a hung endpoint to under 30 s by default; a server that answers but is
+  not S3 (an HTML page, a JSON API) is reported as such.
 
 Errors: every failure a user can act on is a :class:`DamError` whose message is one line naming
 the DAM URI and what failed (unreachable endpoint, access denied, missing bucket, bad key,

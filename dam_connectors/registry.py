@@ -7,8 +7,11 @@ Accepted forms:
   URIs :class:`~dam_connectors.filesystem.FileSystemConnector` reports round-trip.
 - a plain path without a scheme (``out/dam``, ``/srv/dam``) — also a directory.
 - ``s3://bucket`` or ``s3://bucket/prefix`` — options ``endpoint_url``, ``region``,
-  ``access_key``, ``secret_key`` (and ``client``) are passed to
-  :class:`~dam_connectors.s3.S3Connector`.
+  ``access_key``, ``secret_key``, ``connect_timeout``, ``read_timeout``, ``retries`` (and
+  ``client``) are passed to :class:`~dam_connectors.s3.S3Connector`. The timeouts and retries may
+  also be given in the URI's query, so one string configures them wherever a DAM is named:
+  ``s3://assets/vitrina?connect_timeout=2&read_timeout=30&retries=2`` (seconds; retries after the
+  first try). Giving one both ways, or any other query parameter, is refused.
 
 Anything else that looks like ``scheme:`` is refused rather than taken as a folder name, so a
 typo such as ``s3:/bucket`` fails loudly instead of quietly publishing to a local directory.
@@ -19,7 +22,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 from dam_connectors.base import DamConnector, DamError
 from dam_connectors.filesystem import FileSystemConnector
@@ -27,7 +30,9 @@ from dam_connectors.s3 import S3Connector
 
 __all__ = ["connector_for"]
 
-_S3_OPTIONS = frozenset({"endpoint_url", "region", "access_key", "secret_key", "client"})
+#: Options the S3 URI's query may set (and how each is read).
+_S3_QUERY: dict[str, type[float] | type[int]] = {"connect_timeout": float, "read_timeout": float, "retries": int}
+_S3_OPTIONS = frozenset({"endpoint_url", "region", "access_key", "secret_key", "client", *_S3_QUERY})
 # Two or more characters so a Windows drive letter ("C:\\dam") is not mistaken for a scheme.
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
 
@@ -46,7 +51,9 @@ def connector_for(uri: str, **options: Any) -> DamConnector:
 
     if scheme == "s3" and uri[len("s3:") :].startswith("//"):
         _check_options(uri, given, _S3_OPTIONS)
-        bucket, _, prefix = uri[len("s3://") :].partition("/")
+        location, _, query = uri[len("s3://") :].partition("?")
+        given.update(_s3_query(uri, query, given))
+        bucket, _, prefix = location.partition("/")
         if not bucket:
             raise DamError(f"DAM URI {uri!r} names no bucket: use s3://bucket/prefix", uri=uri)
         return S3Connector(bucket, prefix, **given)
@@ -63,6 +70,30 @@ def connector_for(uri: str, **options: Any) -> DamConnector:
 
     _check_options(uri, given, frozenset())
     return FileSystemConnector(Path(uri))
+
+
+def _s3_query(uri: str, query: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The S3 options in a DAM URI's query (``?read_timeout=30&retries=2``), read and checked."""
+    if not query:
+        return {}
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=True)
+    except ValueError:
+        raise DamError(f"DAM URI {uri!r}: malformed query {query!r}: use name=value&name=value", uri=uri) from None
+    found: dict[str, Any] = {}
+    for name, raw in pairs:
+        if name not in _S3_QUERY:
+            raise DamError(
+                f"DAM URI {uri!r}: unknown query parameter {name!r} (it takes {', '.join(_S3_QUERY)})", uri=uri
+            )
+        if name in found or name in given:
+            raise DamError(f"DAM URI {uri!r}: {name} is given twice", uri=uri)
+        try:
+            found[name] = _S3_QUERY[name](raw)
+        except ValueError:
+            kind = "seconds" if _S3_QUERY[name] is float else "a whole number"
+            raise DamError(f"DAM URI {uri!r}: {name}={raw!r}: must be {kind}", uri=uri) from None
+    return found
 
 
 def _check_options(uri: str, given: dict[str, Any], allowed: frozenset[str]) -> None:

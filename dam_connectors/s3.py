@@ -13,12 +13,18 @@ instance roles). This module never reads the environment directly.
 
 Permissions needed: ``s3:PutObject``, ``s3:GetObject`` and ``s3:ListBucket`` on the bucket
 (without ListBucket, S3 answers 403 instead of 404 for a key that is not there yet).
+
+Timeouts and retries (``connect_timeout``, ``read_timeout``, ``retries``; also in a DAM URI's
+query, ``s3://bucket/prefix?read_timeout=30``) bound how long a dead endpoint can hold a publish:
+with the defaults one call gives up after at most (3 s + 10 s) x 2 tries + 1 s of back-off = 27 s.
+A server that answers but is not S3 (a web server's HTML page, a JSON API) is reported as such,
+at once and without retries, instead of being taken for an empty bucket.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, SupportsFloat
 from urllib.parse import quote, unquote
 
 import boto3
@@ -42,7 +48,25 @@ from dam_connectors.base import (
     validate_sha256,
 )
 
-__all__ = ["S3Connector", "decode_metadata_value", "encode_metadata_value"]
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_RETRIES",
+    "S3Connector",
+    "decode_metadata_value",
+    "encode_metadata_value",
+]
+
+#: Seconds to open a TCP (and TLS) connection to the endpoint, per try.
+DEFAULT_CONNECT_TIMEOUT = 3.0
+#: Seconds to wait for the endpoint's next bytes, per try. An S3 PUT of a banner is answered in
+#: well under a second once sent; ten seconds of silence means a hung server.
+DEFAULT_READ_TIMEOUT = 10.0
+#: Tries after the first failed one (boto3 "standard" retries: timeouts, 5xx, throttling).
+DEFAULT_RETRIES = 1
+#: The longest timeout and the most retries a configuration may ask for.
+MAX_TIMEOUT = 600.0
+MAX_RETRIES = 10
 
 #: S3 refuses requests whose user metadata (names + values, as sent) exceed 2 KiB.
 MAX_METADATA_BYTES = 2048
@@ -61,14 +85,11 @@ _ACCESS_DENIED_CODES = {
     "ExpiredToken",
     "403",
 }
-# Slow or refused connections should fail a publish run in seconds, not minutes; boto3's
-# "standard" retry mode still rides out a brief hiccup.
-_CLIENT_CONFIG = Config(
-    connect_timeout=5,
-    read_timeout=60,
-    retries={"max_attempts": 3, "mode": "standard"},
-)
 _PATH_STYLE = Config(s3={"addressing_style": "path"})
+# Headers every S3 implementation we know sends with each answer (AWS, MinIO, SeaweedFS, Ceph,
+# Backblaze); only used together with a body S3 never sends (see `_not_s3`).
+_S3_HEADERS = ("x-amz-request-id", "x-amz-id-2")
+_TITLE_RE = re.compile(rb"<title[^>]*>([^<]{1,200})", re.IGNORECASE)
 
 
 def encode_metadata_value(value: str) -> str:
@@ -106,6 +127,9 @@ class S3Connector:
         access_key: str | None = None,
         secret_key: str | None = None,
         client: Any | None = None,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
     ) -> None:
         self._bucket = bucket
         self._prefix = prefix.strip("/") if isinstance(prefix, str) else prefix
@@ -118,6 +142,11 @@ class S3Connector:
             raise DamError(f"s3://{bucket}: prefix must be a string, not {prefix!r}")
         if self._prefix:
             validate_key(self._prefix, uri=self.uri)
+        self._timeouts = (
+            _seconds(self.uri, "connect_timeout", connect_timeout),
+            _seconds(self.uri, "read_timeout", read_timeout),
+        )
+        self._retries = _retry_count(self.uri, retries)
         self._owns_client = client is None
         self._client = client if client is not None else self._make_client(endpoint_url, region, access_key, secret_key)
         self._endpoint = str(self._client.meta.endpoint_url)
@@ -145,6 +174,11 @@ class S3Connector:
     def prefix(self) -> str:
         """Key prefix without leading or trailing '/' ('' for the bucket root)."""
         return self._prefix
+
+    @property
+    def timeouts(self) -> tuple[float, float, int]:
+        """``(connect_timeout, read_timeout, retries)`` of a client this connector built."""
+        return (*self._timeouts, self._retries)
 
     @property
     def endpoint_url(self) -> str:
@@ -222,7 +256,12 @@ class S3Connector:
                 aws_secret_access_key=secret_key,
                 region_name=region,
             )
-            config = _CLIENT_CONFIG.merge(_PATH_STYLE) if endpoint_url else _CLIENT_CONFIG
+            config = Config(
+                connect_timeout=self._timeouts[0],
+                read_timeout=self._timeouts[1],
+                retries={"max_attempts": self._retries, "mode": "standard"},
+            )
+            config = config.merge(_PATH_STYLE) if endpoint_url else config
             client = session.client("s3", endpoint_url=endpoint_url, config=config)
         except (BotoCoreError, ValueError) as exc:
             shown = f" {endpoint_url!r}" if endpoint_url else ""
@@ -230,7 +269,17 @@ class S3Connector:
                 f"{self.uri}: cannot configure S3 client for endpoint{shown}: {exc}",
                 uri=self.uri,
             ) from None
+        client.meta.events.register("before-parse.s3", self._refuse_non_s3_answer)
         return client
+
+    def _refuse_non_s3_answer(self, response_dict: dict[str, Any], **_: Any) -> None:
+        """botocore hook, before an answer is parsed: raise DamError when it is not S3's."""
+        problem = _not_s3(response_dict)
+        if problem:
+            raise DamError(
+                f"{self.uri}: {self._endpoint} is not an S3 server: it answered {problem}; check the endpoint URL",
+                uri=self.uri,
+            )
 
     def _head(self, key: str, object_key: str) -> dict[str, str] | None:
         try:
@@ -287,7 +336,15 @@ class S3Connector:
                 "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or an AWS profile"
             )
         elif isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
-            text = f"timed out talking to S3 endpoint {endpoint}"
+            connect, read = self._timeouts
+            phase = (
+                f"connect timeout {connect:g} s" if isinstance(exc, ConnectTimeoutError) else f"read timeout {read:g} s"
+            )
+            tries = self._retries + 1
+            text = (
+                f"timed out talking to S3 endpoint {endpoint} ({phase}, {tries} {'try' if tries == 1 else 'tries'}; "
+                "set connect_timeout, read_timeout or retries in the DAM URI, e.g. s3://bucket/prefix?read_timeout=30)"
+            )
         elif isinstance(exc, SSLError):
             text = f"TLS failure with S3 endpoint {endpoint}: {exc.kwargs.get('error', exc)}"
         elif isinstance(exc, BotoCoreError) and "endpoint_url" in getattr(exc, "kwargs", {}):
@@ -297,6 +354,49 @@ class S3Connector:
         else:
             text = f"{type(exc).__name__}: {exc}"
         return DamError(f"{self.uri}: {doing}: {text}", uri=self.uri, key=key)
+
+
+def _not_s3(response: dict[str, Any]) -> str | None:
+    """What gives an HTTP answer away as not S3's (None when it may be S3's).
+
+    S3 answers the calls Vitrina makes (HEAD, PUT) with no body, or with XML for an error, and
+    tags every answer with a request id. An answer without those ids that is an HTML page, has a
+    body that is not XML, or is a client error of another content type (JSON) comes from something
+    else: a web server, a proxy's login page, another API. Server errors (5xx) are left to
+    botocore's retries and its own error.
+    """
+    headers = {str(k).lower(): str(v) for k, v in (response.get("headers") or {}).items()}
+    status = int(response.get("status_code") or 0)
+    if status >= 500 or any(h in headers for h in _S3_HEADERS):
+        return None
+    body = response.get("body")
+    data = body.strip() if isinstance(body, bytes) else b""
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    html = kind in ("text/html", "application/xhtml+xml") or data[:14].lower().startswith((b"<!doctype html", b"<html"))
+    not_xml = bool(data) and not data.startswith(b"<")
+    other_error = status >= 400 and bool(kind) and kind not in ("application/xml", "text/xml")
+    if not (html or not_xml or other_error):
+        return None
+    title = _TITLE_RE.search(data)
+    detail = " ".join(title.group(1).decode("utf-8", "replace").split()) if title else ""
+    what = "an HTML page" if html else (kind or "a body that is not XML")
+    return f"HTTP {status} with {what}" + (f" ({detail[:80]!r})" if detail else "")
+
+
+def _seconds(uri: str, name: str, value: SupportsFloat) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise DamError(f"{uri}: {name} {value!r}: must be seconds above 0 and at most {MAX_TIMEOUT:g}", uri=uri)
+    return seconds
+
+
+def _retry_count(uri: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RETRIES:
+        raise DamError(f"{uri}: retries {value!r}: must be a whole number from 0 to {MAX_RETRIES}", uri=uri)
+    return value
 
 
 def _error_code(exc: ClientError) -> str:

@@ -4,13 +4,19 @@
 `prefect` is imported: Prefect reads its settings at import time. Importing this module changes
 nothing. Values the user already set win (setdefault), so a real Prefect server (PREFECT_API_URL)
 is honoured.
+
+`start_local_server()` starts Prefect's local server (the one Prefect would start on its own at
+the first flow call when no API URL is set) so that it cannot outlive this process; see there.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 import warnings
+from typing import Any
 
 QUIET_PREFECT = {
     # No network here: telemetry calls would fail and print errors.
@@ -61,3 +67,119 @@ def configure_prefect() -> None:
     # At interpreter exit the ephemeral server logs CancelledError tracebacks: not for users.
     for name in ("uvicorn", "uvicorn.error", "prefect.server", "prefect._internal", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+#: Runs in the server's child process before it becomes the server (exec keeps the setting):
+#: the kernel SIGKILLs it when the thread that started it dies, whichever way (kill -9 included).
+#: If that parent is already gone (it died between fork and here), the child never starts.
+_BIND_TO_PARENT = """
+import ctypes, os, signal, sys
+parent, argv = int(sys.argv[1]), sys.argv[2:]
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass  # not Linux: the atexit stop and the signal handlers of `vitrina` remain
+if os.getppid() != parent:
+    os._exit(1)
+os.execv(argv[0], argv)
+"""
+
+
+def start_local_server() -> str | None:
+    """Start Prefect's local server now, tied to this process; None if an API URL is configured.
+
+    Prefect starts the same server by itself at the first flow call when `PREFECT_API_URL` is
+    unset, as a plain child: `kill -9` (or SIGTERM while a flow runs) of the parent leaves it
+    running, orphaned. Ours is registered as Prefect's default local server, so every Prefect
+    client of this process uses it, and differs in two ways:
+
+    - the kernel kills it when this process dies, however it dies (Linux `PR_SET_PDEATHSIG`,
+      armed before the server's code runs, so there is no window);
+    - it runs in its own session, so a Ctrl-C in the terminal reaches `vitrina` only, which then
+      stops the server itself after the flow has recorded its end (Prefect's atexit stop).
+
+    Call it from the main thread: the death signal follows the thread that started the child.
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        return None  # a real server, or the test harness's: not ours to manage
+    current = SubprocessASGIServer._instances.get(None)
+    if current is not None and current.running:
+        return current.api_url
+    SubprocessASGIServer._instances.pop(None, None)
+
+    class BoundServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> Any:
+            import subprocess
+
+            import prefect
+
+            assert self.port is not None
+            server = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(prefect.__module_path__.parent),
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ]
+            env = {
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+                **get_current_settings().to_environment_variables(exclude_unset=True),
+            }
+            return subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", _BIND_TO_PARENT, str(os.getpid()), *server],
+                env=env,
+                start_new_session=True,
+                stdin=subprocess.DEVNULL,
+            )
+
+    server = BoundServer()  # registers itself as the default (port None) instance
+    server.start()
+    return server.api_url
+
+
+#: The signal that interrupted this process (`interrupt_on_signals`), None before one arrives.
+_received: int | None = None
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    global _received
+    _received = signum
+    # What the orchestration stack logs while it unwinds (connection errors of its background
+    # workers, CancelledError) is noise after an interrupt: the CLI says what happened, once.
+    logging.disable(logging.CRITICAL)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def interrupt_exit_code() -> int:
+    """The shell's convention for the interrupt being handled: 128 + the signal (130 for Ctrl-C,
+    143 for SIGTERM)."""
+    return 128 + (_received or signal.SIGINT)
+
+
+def interrupt_on_signals() -> None:
+    """SIGTERM behaves like Ctrl-C: both raise KeyboardInterrupt in the main thread.
+
+    Without it SIGTERM ends the process at once (Prefect's flow engine turns it into its own
+    exception, then re-sends it to the handler it found: by default the kernel's), skipping every
+    `finally` and atexit hook, the local server's stop among them. A SIGINT that the shell set
+    to be ignored (a background job) stays ignored. Main thread only (Python's rule).
+    """
+    signal.signal(signal.SIGTERM, _interrupt)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupt)

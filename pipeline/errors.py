@@ -25,6 +25,7 @@ Rules:
 
 from __future__ import annotations
 
+import reprlib
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,16 +46,49 @@ __all__ = [
     "DamError",
     "VerifyError",
     "shown",
+    "one_line",
 ]
 
 #: Longest value an error message prints: a hostile input must not flood a terminal or a log.
 MAX_SHOWN = 100
 
 
+#: Longest problem sentence a ConfigError prints (it may quote values inside its sentence).
+MAX_PROBLEM = 300
+
+
+def _bounded_repr(limit: int) -> reprlib.Repr:
+    r = reprlib.Repr()
+    r.maxlevel = 3
+    r.maxdict = r.maxlist = r.maxtuple = r.maxset = r.maxfrozenset = r.maxdeque = r.maxarray = 8
+    r.maxstring = r.maxother = r.maxlong = limit
+    return r
+
+
+_REPR = _bounded_repr(MAX_SHOWN)
+
+
 def shown(value: Any, limit: int = MAX_SHOWN) -> str:
-    """`repr(value)` cut to `limit` characters (with "..."), for error messages."""
-    text = repr(value)
+    """`repr(value)` cut to `limit` characters (with "..."), for error messages.
+
+    The repr itself is bounded too: a long string is cut before it is repr-ed and a container
+    shows its first few items only, so a huge (or hostile, e.g. YAML-alias-expanded) value costs
+    no more to show than a short one.
+    """
+    if isinstance(value, str | bytes):
+        text = repr(value[: limit + 1])
+    else:
+        try:
+            text = (_REPR if limit == MAX_SHOWN else _bounded_repr(limit)).repr(value)
+        except ValueError:  # e.g. an int with more digits than Python will convert
+            text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def one_line(text: str, limit: int = MAX_PROBLEM) -> str:
+    """`text` with every run of whitespace (newlines included) made one space, cut to `limit`."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 class VitrinaError(Exception):
@@ -68,8 +102,8 @@ class ConfigError(VitrinaError):
         self.file = str(file)
         self.field = field
         self.value = value
-        self.problem = problem
-        super().__init__(f"{self.file}: {field}: {shown(value)}: {problem}")
+        self.problem = one_line(problem)
+        super().__init__(f"{one_line(self.file)}: {one_line(field, MAX_SHOWN)}: {shown(value)}: {self.problem}")
 
 
 class InputError(VitrinaError, ValueError):

@@ -14,7 +14,6 @@ import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-import jinja2
 import numpy as np
 from PIL import Image, PngImagePlugin
 
@@ -43,7 +42,7 @@ from pipeline.errors import InputError, VitrinaError, shown
 from pipeline.imaging.imageio import image_sha256
 from pipeline.imaging.products import MIN_MASK_CONFIDENCE, PreparedProduct
 from pipeline.model.brand import BrandGuide, ChannelFormat, CheckPolicy
-from pipeline.model.campaign import Campaign, Scene
+from pipeline.model.campaign import Campaign, Scene, render_scene_template
 from pipeline.model.catalog import CatalogItem
 from pipeline.model.lineage import (
     RESAMPLE,
@@ -120,12 +119,9 @@ def plan_variants(campaign: Campaign, sku: str) -> tuple[list[VariantPlan], list
 
 
 def scene_prompt(campaign: Campaign, scene: Scene, item: CatalogItem) -> tuple[str, str]:
-    """Prompt and negative prompt: the scene template merged with the brand's imagery style."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(campaign.prompts_dir), undefined=jinja2.StrictUndefined, autoescape=False
-    )
-    style = scene.style or campaign.brand.imagery.studio_style
-    text = env.get_template(scene.template).render(product=item.title, scene=scene, style=style, brand=campaign.brand)
+    """Prompt and negative prompt: the scene template (rendered in the sandbox, see
+    `render_scene_template`) merged with the brand's imagery style."""
+    text = render_scene_template(campaign.prompts_dir, scene, item.title, campaign.brand)
     parts = [" ".join(text.split()), campaign.brand.imagery.description]
     return ", ".join(p for p in parts if p), campaign.brand.imagery.negative_prompt
 

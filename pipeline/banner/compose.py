@@ -32,7 +32,7 @@ from pipeline.banner.text import (
 from pipeline.errors import InputError, shown
 from pipeline.imaging.color import contrast_ratio, pixel_luminance, relative_luminance
 from pipeline.imaging.geometry import Box
-from pipeline.imaging.imageio import to_array
+from pipeline.imaging.imageio import open_image, to_array
 from pipeline.model.brand import BrandGuide, hex_to_rgb
 from pipeline.model.locales import LocaleInfo
 
@@ -473,8 +473,7 @@ class _Composer:
     def logo(self, logo: Image.Image | None) -> Box:
         """The logo scaled into its box keeping its aspect, at the start edge, alpha-composited."""
         if logo is None:
-            with Image.open(self.brand.logo_path) as f:
-                logo = f.convert("RGBA")
+            logo = open_image(self.brand.logo_path, "logo").convert("RGBA")
         elif logo.mode != "RGBA":
             logo = logo.convert("RGBA")
         x0, y0, x1, y1 = self.layout.logo

@@ -4,9 +4,14 @@ Why one module: colour order (RGB vs BGR), channel count and dtype mistakes are 
 silent bugs of an image pipeline. Every other module converts through these functions, so a
 conversion is written (and tested) once.
 
-`load_product_image` is the gate every product photo passes. It refuses what Vitrina cannot
-use *before* anything else touches it, with a reason a marketer can act on, and returns one
-canonical form: a fresh RGBA image in sRGB, upright (EXIF orientation applied), with no
+`open_image` is the gate every image file passes, whichever command opens it (product photos,
+the brand logo, banners given to `vitrina check image` and `vitrina verify`, cut-outs): one pixel
+limit (`MAX_PIXELS`), checked from the header before decoding, and one-line `ImageRejected`
+errors naming the file for bombs, truncated files and files that are not images.
+
+`load_product_image` is the gate every product photo passes, on top of `open_image`. It refuses
+what Vitrina cannot use *before* anything else touches it, with a reason a marketer can act on,
+and returns one canonical form: a fresh RGBA image in sRGB, upright (EXIF orientation applied), with no
 metadata left in ``.info`` (the pixels are already converted, so an ICC profile or EXIF
 orientation kept there would be stale and would be applied a second time by a viewer).
 """
@@ -28,6 +33,7 @@ from pipeline.errors import ImageRejected
 __all__ = [
     "MAX_PIXELS",
     "SUPPORTED_FORMATS",
+    "open_image",
     "load_product_image",
     "to_array",
     "from_array",
@@ -36,9 +42,13 @@ __all__ = [
     "image_sha256",
 ]
 
-#: Largest image (width x height) Vitrina decodes. 50 MP covers any camera packshot; above it a
-#: file is far more likely a decompression bomb than a photo, and decoding it costs ~200 MB+.
-MAX_PIXELS = 50_000_000
+#: Largest image (width x height) Vitrina decodes, in every command that opens one (`open_image`).
+#: 40 MP (e.g. 7300 x 5480) is 20 times the largest channel format (1080 x 1920), more than any
+#: e-commerce packshot delivery (2000-4000 px squares) and a 24-36 MP camera original; a 45-61 MP
+#: original must be exported smaller. Measured: product prep peaks near 54 bytes per pixel (2.6 GB
+#: RSS for a 48 MP packshot), so 40 MP keeps one SKU near 2.2 GB; `check image` stays under 0.8 GB.
+#: Above the limit a file is refused from its header, before one pixel is decoded.
+MAX_PIXELS = 40_000_000
 
 #: Pillow format names Vitrina accepts, with the name shown to a marketer.
 SUPPORTED_FORMATS: dict[str, str] = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "TIFF": "tiff"}
@@ -54,37 +64,42 @@ _PROFILE_MODES: dict[str, frozenset[str]] = {
 _SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
 
 
-def load_product_image(path: Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
-    """Load a product photo as a new upright RGBA sRGB image, or raise `ImageRejected`.
+def open_image(path: Path | str, what: str | None = None, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Open and decode an image file under the one pixel limit, or raise `ImageRejected`.
 
-    Refused, each with one short reason: a missing file, a file that is not an image, a
-    format other than JPEG/PNG/WebP/TIFF, an image above ``max_pixels`` (checked from the
-    header, before any pixel is decoded, so a decompression bomb costs nothing), truncated or
-    corrupt pixel data, and a broken colour profile. Nothing is silently repaired: a truncated
-    JPEG is rejected, never padded with grey.
+    Every command that reads an image a user handed in (product photos, the brand logo, a banner
+    given to `vitrina check image` or `vitrina verify`, a cut-out) opens it here, so one limit and
+    one set of messages apply everywhere. Refused, each with a one-line reason naming the file
+    (prefixed by ``what``, e.g. ``"logo"``, when given): a missing file, a file that is not an
+    image, a format other than JPEG/PNG/WebP/TIFF, an image above ``max_pixels`` (checked from the
+    header, before any pixel is decoded, so a decompression bomb costs nothing), and truncated or
+    corrupt pixel data (never padded with grey).
 
-    Note: Pillow's own decompression-bomb warning is turned into an error for the duration of
-    the call through `warnings.catch_warnings`, which is process-wide in Python < 3.14.
+    Returns the decoded image with its file closed; ``format``, ``info`` and format specifics
+    (a JPEG's ``quantization``) are kept. Pillow's decompression-bomb warning is turned into an
+    error for the duration of the call through `warnings.catch_warnings`, which is process-wide
+    in Python < 3.14.
     """
     path = Path(path)
+
+    def refuse(reason: str) -> ImageRejected:
+        return ImageRejected(path, f"{what}: {reason}" if what else reason)
+
     if not path.exists():
-        raise ImageRejected(path, "file not found")
+        raise refuse("file not found")
     if not path.is_file():
-        raise ImageRejected(path, "not a file")
+        raise refuse("not a file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                _check_header(path, im, max_pixels)
-                icc = im.info.get("icc_profile")
+                problem = _header_problem(im, max_pixels)
+                if problem:
+                    raise refuse(problem)
                 try:
                     im.load()
                 except (OSError, SyntaxError, ValueError, EOFError, zlib.error) as exc:
-                    raise ImageRejected(path, _CORRUPT) from exc
-                try:
-                    upright = ImageOps.exif_transpose(im)
-                except Exception as exc:  # malformed EXIF blocks raise anything from Pillow
-                    raise ImageRejected(path, "unreadable photo orientation data") from exc
+                    raise refuse(_CORRUPT) from exc
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -92,12 +107,28 @@ def load_product_image(path: Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
         # carries the declared pixel count.
         found = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(found.group(1)) / 1e6:.0f} megapixels, " if found else ""
-        raise ImageRejected(path, f"image too large ({size}limit {max_pixels / 1e6:g} megapixels)") from exc
+        raise refuse(f"image too large ({size}limit {max_pixels / 1e6:g} megapixels)") from exc
     except UnidentifiedImageError as exc:
-        raise ImageRejected(path, "not an image file") from exc
+        raise refuse("not an image file") from exc
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error) as exc:
-        raise ImageRejected(path, _CORRUPT) from exc
+        raise refuse(_CORRUPT) from exc
+    return im
 
+
+def load_product_image(path: Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Load a product photo as a new upright RGBA sRGB image, or raise `ImageRejected`.
+
+    Refused, each with one short reason: everything `open_image` refuses (missing, not an
+    image, unsupported format, above ``max_pixels`` from the header, truncated or corrupt), then
+    unreadable orientation data and a broken colour profile. Nothing is silently repaired.
+    """
+    path = Path(path)
+    im = open_image(path, max_pixels=max_pixels)
+    icc = im.info.get("icc_profile")
+    try:
+        upright = ImageOps.exif_transpose(im)
+    except Exception as exc:  # malformed EXIF blocks raise anything from Pillow
+        raise ImageRejected(path, "unreadable photo orientation data") from exc
     if icc:
         upright = _to_srgb(path, upright, icc)
     rgba = _to_rgba(path, upright)
@@ -105,18 +136,17 @@ def load_product_image(path: Path, max_pixels: int = MAX_PIXELS) -> Image.Image:
     return Image.frombytes("RGBA", rgba.size, rgba.tobytes())
 
 
-def _check_header(path: Path, im: Image.Image, max_pixels: int) -> None:
+def _header_problem(im: Image.Image, max_pixels: int) -> str | None:
+    """Why an opened (not yet decoded) image is refused from its header alone, or None."""
     fmt = im.format or "unknown"
     if fmt not in SUPPORTED_FORMATS:
-        raise ImageRejected(path, f"unsupported image format {fmt.lower()} (use jpeg, png, webp or tiff)")
+        return f"unsupported image format {fmt.lower()} (use jpeg, png, webp or tiff)"
     width, height = im.size
     if width <= 0 or height <= 0:
-        raise ImageRejected(path, _CORRUPT)
+        return _CORRUPT
     if width * height > max_pixels:
-        raise ImageRejected(
-            path,
-            f"image too large ({width}x{height} pixels, limit {max_pixels / 1e6:g} megapixels)",
-        )
+        return f"image too large ({width}x{height} pixels, limit {max_pixels / 1e6:g} megapixels)"
+    return None
 
 
 def _to_srgb(path: Path, im: Image.Image, icc: bytes) -> Image.Image:

@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.errors import ConfigError
-from pipeline.model.config import read_yaml, relative_file, validate_model
+from pipeline.errors import ConfigError, ImageRejected, shown
+from pipeline.model.config import NAME_MAX, SafeText, read_yaml, relative_file, validate_model
 from pipeline.model.formats import BLOCKS, Block, catalog, default_formats, resolve_format_entry
 from pipeline.model.locales import SUPPORTED_LOCALES
 
@@ -63,6 +63,14 @@ def _check_hex(value: str) -> str:
     return value.upper()
 
 
+def _check_currency(value: str) -> str:
+    from babel.numbers import is_currency
+
+    if not is_currency(value):
+        raise ValueError("not an ISO 4217 currency code")
+    return value
+
+
 def _check_locale(value: str) -> str:
     if value not in SUPPORTED_LOCALES:
         raise ValueError(f"unknown locale; supported: {', '.join(SUPPORTED_LOCALES)}")
@@ -72,6 +80,7 @@ def _check_locale(value: str) -> str:
 Hex = Annotated[str, AfterValidator(_check_hex)]
 LocaleCode = Annotated[str, AfterValidator(_check_locale)]
 Market = Annotated[str, Field(pattern=r"^[A-Z]{2}$|^\*$")]
+CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
 
 
 def hex_to_rgb(value: str) -> tuple[int, int, int]:
@@ -134,7 +143,7 @@ class ToneOfVoice(_Strict):
     description: str = ""
     banned_words: list[str] = Field(default_factory=list, description="banned in every locale")
     banned_words_by_locale: dict[LocaleCode, list[str]] = Field(default_factory=dict)
-    disclaimers: dict[LocaleCode, str] = Field(
+    disclaimers: dict[LocaleCode, SafeText] = Field(
         default_factory=dict,
         description="legal line each banner of that locale must carry (the market's required disclaimer)",
     )
@@ -170,7 +179,7 @@ class Insets(_Strict):
 
 
 class ChannelFormat(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=NAME_MAX)
     name: str
     width: int = Field(ge=64, le=8192)
     height: int = Field(ge=64, le=8192)
@@ -290,9 +299,9 @@ class CheckPolicy(_Strict):
 
         for check_id in ids:
             if check_id not in CHECKS:
-                raise ValueError(f"unknown check id {check_id!r}; known: {', '.join(CHECKS)}")
+                raise ValueError(f"unknown check id {shown(check_id)}; known: {', '.join(CHECKS)}")
             if CHECKS[check_id].mandatory:
-                raise ValueError(f"check {check_id!r} cannot be disabled: {CHECKS[check_id].description}")
+                raise ValueError(f"check {shown(check_id)} cannot be disabled: {CHECKS[check_id].description}")
         return ids
 
     def runs(self, check_id: str) -> bool:
@@ -307,6 +316,12 @@ class BrandGuide(_Strict):
     tone: ToneOfVoice = Field(default_factory=ToneOfVoice)
     claims: list[Claim] = Field(default_factory=list)
     locales: list[LocaleCode] = Field(min_length=1)
+    extra_currencies: dict[Market, list[CurrencyCode]] = Field(
+        default_factory=dict,
+        description="currencies a market's catalog prices may use besides that market's own "
+        "(its CLDR territory currencies, e.g. EUR for DE), by market (ISO 3166 code, or * for every "
+        "market): {AE: [USD]}",
+    )
     formats: list[ChannelFormat] = Field(
         default_factory=lambda: [ChannelFormat(**f) for f in default_formats()],
         min_length=1,
@@ -325,7 +340,7 @@ class BrandGuide(_Strict):
         for entry in formats:
             if isinstance(entry, str) and entry not in catalog():
                 raise ValueError(
-                    f"format id {entry!r} is not in the catalog ({', '.join(catalog())}); "
+                    f"format id {shown(entry)} is not in the catalog ({', '.join(catalog())}); "
                     "give width, height and name for a format of your own"
                 )
             out.append(resolve_format_entry(entry))
@@ -337,7 +352,7 @@ class BrandGuide(_Strict):
         seen: set[str] = set()
         for f in formats:
             if f.id in seen:
-                raise ValueError(f"format id {f.id!r} appears twice")
+                raise ValueError(f"format id {shown(f.id)} appears twice")
             seen.add(f.id)
         return formats
 
@@ -347,8 +362,12 @@ class BrandGuide(_Strict):
         ids = [c.id for c in claims]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
-            raise ValueError(f"claim ids appear twice: {sorted(dupes)}")
+            raise ValueError(f"claim ids appear twice: {shown(sorted(dupes))}")
         return claims
+
+    def allowed_currencies(self, market: str) -> frozenset[str]:
+        """Currencies this brand allows in `market` besides the market's own (`extra_currencies`)."""
+        return frozenset(self.extra_currencies.get(market, [])) | frozenset(self.extra_currencies.get("*", []))
 
     @cached_property
     def format_by_id(self) -> dict[str, ChannelFormat]:
@@ -404,14 +423,14 @@ def load_brand(folder: Path) -> BrandGuide:
 
 
 def _check_logo(brand: BrandGuide, path: Path) -> None:
-    from PIL import Image, UnidentifiedImageError
+    from pipeline.imaging.imageio import open_image
 
     try:
-        with Image.open(brand.logo_path) as logo:
-            width = logo.width
-            has_alpha = "A" in logo.getbands() or "transparency" in logo.info
-    except (OSError, UnidentifiedImageError):
-        raise ConfigError(path, "logo.file", brand.logo.file, "not a readable image") from None
+        logo = open_image(brand.logo_path)
+    except ImageRejected as exc:
+        raise ConfigError(path, "logo.file", brand.logo.file, exc.reason) from None
+    width = logo.width
+    has_alpha = "A" in logo.getbands() or "transparency" in logo.info
     if width < brand.logo.min_width_px:
         raise ConfigError(
             path,

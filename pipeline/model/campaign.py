@@ -3,6 +3,10 @@
 A brief names its brand folder and catalog relative to the brief file. `load_campaign` loads and
 cross-checks everything (brand, catalog, prompt templates) so a run can refuse bad input before
 writing anything.
+
+Scene prompt templates are code a brief brings along: they are rendered only in Jinja2's
+immutable sandbox (`prompt_environment`), and every template a brief names must resolve inside
+its prompts folder and compile there, checked at load.
 """
 
 from __future__ import annotations
@@ -10,18 +14,30 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pipeline.banner.messages import KNOWN_VARIABLES, validate_message, variables_of
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError, InputError, one_line
 from pipeline.model.brand import STUDIO_STYLES, BrandGuide, LocaleCode, load_brand
 from pipeline.model.catalog import Catalog, load_catalog
-from pipeline.model.config import read_yaml, validate_model
+from pipeline.model.config import NAME_MAX, SafeName, SafeText, inside, read_yaml, validate_model
 from pipeline.model.locales import locale_info
 
-__all__ = ["DEFAULT_PROMPTS", "Scene", "LocalizedCopy", "Discount", "Brief", "Campaign", "load_campaign"]
+__all__ = [
+    "DEFAULT_PROMPTS",
+    "Scene",
+    "LocalizedCopy",
+    "Discount",
+    "Brief",
+    "Campaign",
+    "load_campaign",
+    "prompt_environment",
+]
 
 
 #: The prompt templates shipped with the project (a brief's `prompts:` folder overrides them).
@@ -33,7 +49,7 @@ class _Strict(BaseModel):
 
 
 class Scene(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=NAME_MAX)
     template: str = Field(description="Jinja2 template file in the prompts folder")
     style: str | None = Field(default=None, description="studio backdrop style; default: the brand's")
     mood: str = ""
@@ -46,9 +62,9 @@ class LocalizedCopy(_Strict):
 
     # Caps on the template source (a plural template repeats its text per form); whether the
     # rendered copy fits is the layout's job, per format and locale.
-    headline: str = Field(min_length=1, max_length=300)
-    cta: str = Field(min_length=1, max_length=160)
-    subline: str = Field(default="", max_length=400)
+    headline: SafeText = Field(min_length=1, max_length=300)
+    cta: SafeText = Field(min_length=1, max_length=160)
+    subline: SafeText = Field(default="", max_length=400)
 
 
 class Discount(_Strict):
@@ -56,21 +72,36 @@ class Discount(_Strict):
 
 
 class Brief(_Strict):
-    campaign_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    campaign_id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=NAME_MAX)
     name: str = ""
     brand: str = Field(description="brand folder, relative to the brief")
     catalog: str = Field(description="catalog CSV, relative to the brief")
     price_history: str | None = Field(default=None, description="price history CSV, relative to the brief")
     prompts: str | None = Field(default=None, description="prompt template folder, relative to the brief")
+    images_root: str | None = Field(
+        default=None,
+        description="folder the catalog's image paths must stay inside, relative to the brief; "
+        "default: the catalog CSV's folder",
+    )
     starts: date
     ends: date
-    skus: list[str] | None = Field(default=None, description="subset of the catalog; default: every SKU")
+    skus: list[SafeName] | None = Field(default=None, description="subset of the catalog; default: every SKU")
     scenes: list[Scene] = Field(min_length=1)
     formats: list[str] = Field(min_length=1)
     locales: list[LocaleCode] = Field(min_length=1)
     copy_: dict[LocaleCode, LocalizedCopy] = Field(alias="copy")
     discount: Discount | None = None
     seed: int = Field(default=0, ge=0)
+
+    @field_validator("skus")
+    @classmethod
+    def _some_skus(cls, skus: list[str] | None) -> list[str] | None:
+        if skus is not None and not skus:
+            raise ValueError("an empty list selects no SKU; leave skus out to make every SKU of the catalog")
+        if skus is not None and len(set(skus)) != len(skus):
+            twice = sorted({s for s in skus if skus.count(s) > 1})
+            raise ValueError(f"SKUs listed twice: {', '.join(twice)}")
+        return skus
 
     @model_validator(mode="after")
     def _consistent(self) -> Brief:
@@ -114,6 +145,72 @@ def _check_copy_templates(brief: Brief, brief_path: Path) -> None:
                 raise ConfigError(brief_path, field, template, problem) from None
 
 
+@lru_cache(maxsize=8)
+def prompt_environment(prompts_dir: Path) -> ImmutableSandboxedEnvironment:
+    """The one Jinja2 environment scene prompts render in: sandboxed (no attribute games, no
+    mutation of the objects a template is given), strict about undefined names."""
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(prompts_dir), undefined=jinja2.StrictUndefined, autoescape=False
+    )
+
+
+#: Longest scene prompt a template may produce (a diffusion prompt is read up to 77 tokens).
+MAX_PROMPT_CHARS = 4000
+
+
+def render_scene_template(prompts_dir: Path, scene: Scene, product: str, brand: BrandGuide) -> str:
+    """A scene's prompt template rendered in the immutable sandbox (`prompt_environment`).
+
+    What a template may not do (reach Python internals, mutate what it is given, name an
+    undefined variable, run past MAX_PROMPT_CHARS) is an `InputError` naming the template.
+    """
+    style = scene.style or brand.imagery.studio_style
+    chunks: list[str] = []
+    size = 0
+    try:
+        template = prompt_environment(prompts_dir).get_template(scene.template)
+        for chunk in template.generate(product=product, scene=scene, style=style, brand=brand):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_PROMPT_CHARS:
+                raise InputError(f"{prompts_dir / scene.template}: prompt longer than {MAX_PROMPT_CHARS} characters")
+    except jinja2.TemplateError as exc:
+        problem = one_line(str(exc.message or type(exc).__name__), 200)
+        raise InputError(f"{prompts_dir / scene.template}: template refused: {problem}") from None
+    return "".join(chunks)
+
+
+def _trial_render(campaign: Campaign) -> None:
+    """Render every scene template once for the first SKU, so a template the sandbox refuses
+    (or one naming an undefined variable) stops the run at load, before anything is written."""
+    first = next((i for i in campaign.catalog.items if i.sku in campaign.skus), None)
+    if first is None:
+        return
+    for i, scene in enumerate(campaign.brief.scenes):
+        try:
+            render_scene_template(campaign.prompts_dir, scene, first.title, campaign.brand)
+        except InputError as exc:
+            raise ConfigError(campaign.brief_path, f"scenes[{i}].template", scene.template, str(exc)) from None
+
+
+def _check_templates(brief: Brief, brief_path: Path, prompts_dir: Path) -> None:
+    """Each scene's template is a file inside the prompts folder that compiles."""
+    for i, scene in enumerate(brief.scenes):
+        field = f"scenes[{i}].template"
+        if inside(prompts_dir / scene.template, prompts_dir) is None:
+            raise ConfigError(brief_path, field, scene.template, f"resolves outside the prompts folder {prompts_dir}")
+        if not (prompts_dir / scene.template).is_file():
+            raise ConfigError(brief_path, field, scene.template, f"template not found in {prompts_dir}")
+        try:
+            prompt_environment(prompts_dir).get_template(scene.template)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                brief_path, field, scene.template, f"template error at line {exc.lineno}: {exc.message}"
+            ) from None
+        except (jinja2.TemplateError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(brief_path, field, scene.template, f"template cannot be read: {exc}") from None
+
+
 def _names(template: str) -> frozenset[str]:
     try:
         return variables_of(template)
@@ -144,18 +241,35 @@ def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
     _check_copy_templates(brief, brief_path)
 
     prompts_dir = near_brief(brief.prompts) if brief.prompts else default_prompts_dir
+    _check_templates(brief, brief_path, prompts_dir)
+    first_scene: dict[str, int] = {}
     for i, scene in enumerate(brief.scenes):
-        if not (prompts_dir / scene.template).is_file():
+        if scene.id in first_scene:
             raise ConfigError(
-                brief_path, f"scenes[{i}].template", scene.template, f"template not found in {prompts_dir}"
+                brief_path,
+                f"scenes[{i}].id",
+                scene.id,
+                f"scene id used twice (first in scenes[{first_scene[scene.id]}])",
             )
+        first_scene[scene.id] = i
         if scene.style is not None and scene.style not in STUDIO_STYLES:
             styles = ", ".join(STUDIO_STYLES[:-1]) + f" or {STUDIO_STYLES[-1]}"
             raise ConfigError(brief_path, f"scenes[{i}].style", scene.style, f"unknown style: {styles}")
 
-    catalog = load_catalog(near_brief(brief.catalog), near_brief(brief.price_history) if brief.price_history else None)
+    images_root = near_brief(brief.images_root) if brief.images_root else None
+    if images_root is not None and not images_root.is_dir():
+        raise ConfigError(brief_path, "images_root", brief.images_root, f"folder not found ({images_root})")
+    catalog = load_catalog(
+        near_brief(brief.catalog),
+        near_brief(brief.price_history) if brief.price_history else None,
+        images_root=images_root,
+        extra_currencies=brand.extra_currencies,
+        dates=(brief.starts, brief.ends),
+    )
     if brief.skus is not None:
         for i, sku in enumerate(brief.skus):
             if sku not in catalog.skus:
                 raise ConfigError(brief_path, f"skus[{i}]", sku, f"not in the catalog {catalog.path.name}")
-    return Campaign(brief_path.resolve(), brief, brand, catalog, prompts_dir)
+    campaign = Campaign(brief_path.resolve(), brief, brand, catalog, prompts_dir)
+    _trial_render(campaign)
+    return campaign

@@ -2,26 +2,37 @@
 
 catalog.csv: one row per SKU and market
     sku, market, title, price, currency, stock, images   (images: paths separated by "|",
-    relative to the CSV file)
-price_history.csv: sku, market, date, price   (the price in force from that date on)
+    relative to the CSV file, and inside the images root: the CSV's folder unless the brief
+    names another with `images_root`)
+price_history.csv: sku, market, date, price   (the price in force from that date on; one price
+    per SKU, market and date)
 
 Prices are Decimal and must not carry more precision than their currency allows: a feed price of
-19.999 EUR is an error, never silently rounded.
+19.999 EUR is an error, never silently rounded. A price's currency must be one of its market's
+(CLDR territory currencies: EUR in DE, JPY in JP) or one the brand allows there explicitly.
+SKUs become file names and object keys, so they must be safe names (`check_name`); titles are
+printed on banners, so they carry no control or bidi override characters (`check_text`).
+Both files are UTF-8; a file that is not, or a row with too few or too many fields, is a
+ConfigError naming the row (and the byte offset for bad UTF-8), never a traceback.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-from dataclasses import dataclass, field
+import io
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from babel.numbers import get_currency_precision, is_currency
+from babel.numbers import get_currency_precision, get_territory_currencies, is_currency
 
 from pipeline.errors import ConfigError
+from pipeline.model.config import check_name, check_text, inside
 
-__all__ = ["PricePoint", "CatalogItem", "Catalog", "load_catalog", "parse_price", "prior_price"]
+__all__ = ["PricePoint", "CatalogItem", "Catalog", "load_catalog", "market_currencies", "parse_price", "prior_price"]
 
 CATALOG_COLUMNS = ("sku", "market", "title", "price", "currency", "stock", "images")
 HISTORY_COLUMNS = ("sku", "market", "date", "price")
@@ -88,64 +99,172 @@ def parse_price(raw: str, currency: str, file: Path, field_name: str) -> Decimal
     return value
 
 
-def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(row number, row) for each data row; the row number is the file's line where it ends."""
     if not path.is_file():
         raise ConfigError(path, "(file)", str(path), "file not found")
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
+    data = path.read_bytes()
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = skip + exc.start
+        line = data[:offset].count(b"\n") + 1
+        bad = data[offset : offset + 4]
+        raise ConfigError(
+            path, f"row {line}", bad, f"not UTF-8 at byte offset {offset}: save the file as UTF-8"
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         header = reader.fieldnames or []
         missing = [c for c in columns if c not in header]
         if missing:
             raise ConfigError(path, "(header)", ",".join(header), f"missing columns: {', '.join(missing)}")
-        return list(reader)
+        rows = []
+        for row in reader:
+            n = reader.line_num
+            if None in row:  # more fields than the header: e.g. an unquoted comma in a title
+                raise ConfigError(
+                    path, f"row {n}", row[None], f"{len(header) + len(row[None])} fields, the header has {len(header)}"
+                )
+            short = [c for c in columns if row.get(c) is None]
+            if short:
+                given = sum(v is not None for v in row.values())
+                raise ConfigError(
+                    path, f"row {n}", given, f"{given} fields, the header has {len(header)}: missing {', '.join(short)}"
+                )
+            rows.append((n, row))
+    except csv.Error as exc:
+        raise ConfigError(path, f"row {reader.line_num}", None, f"not valid CSV: {exc}") from None
+    return rows
 
 
-def load_catalog(path: Path, history_path: Path | None = None) -> Catalog:
-    """Load the feed; image files are not opened here (a bad image skips its SKU later)."""
+def market_currencies(market: str, starts: date | None = None, ends: date | None = None) -> frozenset[str]:
+    """The legal tender of `market` (CLDR territory currencies) between `starts` and `ends`
+    (default: today)."""
+    return frozenset(get_territory_currencies(market, start_date=starts, end_date=ends))
+
+
+def load_catalog(
+    path: Path,
+    history_path: Path | None = None,
+    *,
+    images_root: Path | None = None,
+    extra_currencies: Mapping[str, Collection[str]] | None = None,
+    dates: tuple[date, date] | None = None,
+) -> Catalog:
+    """Load the feed; image files are not opened here (a bad image skips its SKU later).
+
+    `images_root`: the folder every image path must resolve inside (default: the CSV's folder).
+    `extra_currencies`: currencies allowed per market besides its own ("*": every market).
+    `dates`: the campaign's (starts, ends), for the market currencies in force (default: today).
+    """
     path = Path(path)
-    rows = _read_rows(path, CATALOG_COLUMNS)
-    currencies = {(r["sku"].strip(), r["market"].strip()): r["currency"].strip() for r in rows}
-    history: dict[tuple[str, str], list[PricePoint]] = {}
-    if history_path is not None:
-        for n, row in enumerate(_read_rows(history_path, HISTORY_COLUMNS), start=2):
-            where = f"row {n}"
-            key = (row["sku"].strip(), row["market"].strip())
-            if key not in currencies:
-                raise ConfigError(history_path, f"{where}.sku", row["sku"], f"not in the catalog for market {key[1]}")
-            currency = currencies[key]
-            try:
-                since = date.fromisoformat(row["date"].strip())
-            except ValueError:
-                raise ConfigError(history_path, f"{where}.date", row["date"], "not an ISO date (YYYY-MM-DD)") from None
-            price = parse_price(row["price"], currency, history_path, f"{where}.price")
-            history.setdefault(key, []).append(PricePoint(since, price))
-
-    items = []
+    rules = _Rules(
+        images_root=Path(images_root) if images_root is not None else path.parent,
+        extra_currencies=extra_currencies or {},
+        dates=dates,
+    )
+    items: list[CatalogItem] = []
     seen: set[tuple[str, str]] = set()
-    for n, row in enumerate(rows, start=2):
-        where = f"row {n}"
-        sku, market = row["sku"].strip(), row["market"].strip()
-        if not sku:
-            raise ConfigError(path, f"{where}.sku", row["sku"], "empty SKU")
-        if len(market) != 2 or not market.isupper():
-            raise ConfigError(path, f"{where}.market", market, "expected a country code such as DE")
-        if (sku, market) in seen:
-            raise ConfigError(path, f"{where}.sku", sku, f"listed twice for market {market}")
-        seen.add((sku, market))
-        currency = row["currency"].strip()
-        if not is_currency(currency):
-            raise ConfigError(path, f"{where}.currency", currency, "not an ISO 4217 currency code")
-        price = parse_price(row["price"], currency, path, f"{where}.price")
-        try:
-            stock = int(row["stock"])
-        except ValueError:
-            raise ConfigError(path, f"{where}.stock", row["stock"], "not a whole number") from None
-        images = tuple((path.parent / p.strip()).resolve() for p in row["images"].split("|") if p.strip())
-        points = tuple(sorted(history.get((sku, market), []), key=lambda p: p.since))
-        items.append(CatalogItem(sku, market, row["title"].strip(), price, currency, stock, images, points))
+    for n, row in _read_rows(path, CATALOG_COLUMNS):
+        item = _item(path, f"row {n}", row, rules)
+        if (item.sku, item.market) in seen:
+            raise ConfigError(path, f"row {n}.sku", item.sku, f"listed twice for market {item.market}")
+        seen.add((item.sku, item.market))
+        items.append(item)
     if not items:
         raise ConfigError(path, "(rows)", 0, "the catalog lists no products")
+    if history_path is not None:
+        history = _read_history(history_path, {(it.sku, it.market): it.currency for it in items})
+        items = [replace(it, history=history.get((it.sku, it.market), ())) for it in items]
     return Catalog(path, tuple(items))
+
+
+@dataclass(frozen=True)
+class _Rules:
+    images_root: Path
+    extra_currencies: Mapping[str, Collection[str]]
+    dates: tuple[date, date] | None
+
+
+def _item(path: Path, where: str, row: dict[str, str], rules: _Rules) -> CatalogItem:
+    """One validated catalog row (its price history is attached later)."""
+    sku, market = row["sku"].strip(), row["market"].strip()
+    if not sku:
+        raise ConfigError(path, f"{where}.sku", row["sku"], "empty SKU")
+    try:
+        check_name(sku)
+    except ValueError as exc:
+        raise ConfigError(path, f"{where}.sku", sku, str(exc)) from None
+    if len(market) != 2 or not (market.isascii() and market.isalpha() and market.isupper()):
+        raise ConfigError(path, f"{where}.market", market, "expected a country code such as DE")
+    title = row["title"].strip()
+    try:
+        check_text(title)
+    except ValueError as exc:
+        raise ConfigError(path, f"{where}.title", title, str(exc)) from None
+    currency = row["currency"].strip()
+    if not is_currency(currency):
+        raise ConfigError(path, f"{where}.currency", currency, "not an ISO 4217 currency code")
+    own = market_currencies(market, *(rules.dates or (None, None)))
+    extra = rules.extra_currencies
+    if currency not in own | frozenset(extra.get(market, ())) | frozenset(extra.get("*", ())):
+        raise ConfigError(
+            path,
+            f"{where}.currency",
+            currency,
+            f"not a currency of market {market} ({', '.join(sorted(own)) or 'none known'}); a brand allows "
+            f"others in brand.yaml: extra_currencies: {{{market}: [{currency}]}}",
+        )
+    price = parse_price(row["price"], currency, path, f"{where}.price")
+    try:
+        stock = int(row["stock"])
+    except ValueError:
+        raise ConfigError(path, f"{where}.stock", row["stock"], "not a whole number") from None
+    if stock < 0:
+        raise ConfigError(path, f"{where}.stock", row["stock"], "stock must be 0 or more")
+    images = []
+    for name in (p.strip() for p in row["images"].split("|")):
+        if not name:
+            continue
+        resolved = inside(path.parent / name, rules.images_root)
+        if resolved is None:
+            raise ConfigError(
+                path,
+                f"{where}.images",
+                name,
+                f"resolves outside the images folder {rules.images_root}; a brief may name another with images_root",
+            )
+        images.append(resolved)
+    return CatalogItem(sku, market, title, price, currency, stock, tuple(images))
+
+
+def _read_history(path: Path, currencies: dict[tuple[str, str], str]) -> dict[tuple[str, str], tuple[PricePoint, ...]]:
+    """Price points per (SKU, market), sorted by date; one price per SKU, market and date."""
+    history: dict[tuple[str, str], list[PricePoint]] = {}
+    first_row: dict[tuple[str, str, date], int] = {}
+    for n, row in _read_rows(path, HISTORY_COLUMNS):
+        where = f"row {n}"
+        key = (row["sku"].strip(), row["market"].strip())
+        if key not in currencies:
+            raise ConfigError(path, f"{where}.sku", row["sku"], f"not in the catalog for market {key[1]}")
+        try:
+            since = date.fromisoformat(row["date"].strip())
+        except ValueError:
+            raise ConfigError(path, f"{where}.date", row["date"], "not an ISO date (YYYY-MM-DD)") from None
+        day = (*key, since)
+        if day in first_row:
+            raise ConfigError(
+                path,
+                f"{where}.date",
+                row["date"],
+                f"a second price for {key[0]} in {key[1]} on that date (the first is in row {first_row[day]})",
+            )
+        first_row[day] = n
+        price = parse_price(row["price"], currencies[key], path, f"{where}.price")
+        history.setdefault(key, []).append(PricePoint(since, price))
+    return {key: tuple(sorted(points, key=lambda p: p.since)) for key, points in history.items()}
 
 
 def prior_price(item: CatalogItem, reduction_starts: date, window_days: int = 30) -> Decimal | None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
+from pipeline.model.config import read_yaml
 
 __all__ = ["CATALOG_PATH", "Block", "BLOCKS", "catalog", "resolve_format_entry", "default_formats"]
 
@@ -24,7 +24,7 @@ BLOCKS: tuple[Block, ...] = get_args(Block)
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(CATALOG_PATH.read_text(encoding="utf-8"))
+    data = read_yaml(CATALOG_PATH)  # the one YAML loader (no aliases, no duplicate keys)
     return {entry["id"]: entry for entry in data["formats"]}
 
 

@@ -178,6 +178,7 @@ def sidecar_json(sidecar: Sidecar) -> str:
 
 def sidecar_json_schema() -> dict[str, Any]:
     """JSON Schema of both sidecars (the store's and the DAM's), for tools that read them."""
-    schema = TypeAdapter(Sidecar | PublishedSidecar).json_schema(mode="validation")
+    either: TypeAdapter[Sidecar | PublishedSidecar] = TypeAdapter(Sidecar | PublishedSidecar)  # type: ignore[arg-type]
+    schema = either.json_schema(mode="validation")
     schema["title"] = f"Vitrina sidecar (schema_version {SCHEMA_VERSION})"
     return schema

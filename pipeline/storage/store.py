@@ -2,7 +2,7 @@
 decisions (an append-only audit log) and publications.
 
 Layout of an output folder:
-    catalog.sqlite                 runs, variants, audit, publications, skipped
+    catalog.sqlite                 runs, variants, run_variants, audit, publications, skipped, prepared
     blobs/sha256/ab/<sha>.png      every asset once, named by the hash of its bytes
     blobs/sha256/ab/<sha>.json     its lineage sidecar
     cutouts/sha256/ab/<sha>.png    each product cut-out (RGBA PNG) once, named by the SHA-256 of its
@@ -11,6 +11,19 @@ Layout of an output folder:
 
 `keep_variant` stores a rendered variant in one call (blob, catalog row, sidecar, browsable link)
 and `finish_run` closes a run with its summary and report, so the campaign flow only orchestrates.
+
+Invariants the store enforces, whoever calls it:
+- An approval is bound to the variant's bytes (blob SHA-256) and to a hash of its check report.
+  A re-run that records the same variant with a different report logs the change in the audit
+  log and revokes the approval ("revoked: checks changed, passed -> blocked").
+- Publication is recorded only for a variant that is approved and not blocked at that moment
+  (`record_publication` re-reads its state in the transaction that records the upload).
+- The audit log is append-only (triggers refuse UPDATE and DELETE) and hash-chained: each entry
+  holds the SHA-256 of the previous entry's hash and its own content (`verify_audit`).
+- Every path written is resolved under the store's root; names that would leave it are an
+  `InputError`. Files are written to a unique temp name in the same folder, then renamed.
+- Each run lists its own variants (`run_variants`): a variant made again by a later run counts
+  in both. A run whose process is gone before it finished is reported as "interrupted".
 """
 
 from __future__ import annotations
@@ -19,47 +32,39 @@ import hashlib
 import io
 import json
 import os
+import socket
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from pipeline.checks.results import CheckReport
-from pipeline.errors import InputError, ReviewError
+from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
-from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, problem_line, sidecar_json
+from pipeline.storage.audit import MAX_REVIEW_TEXT, append_entry, now, review_text, verify_chain
+from pipeline.storage.files import alive, atomic_write, check_name, check_run_id, check_sha, process_start
+from pipeline.storage.records import RunRecord, VariantRecord
+from pipeline.storage.schema import migrate, report_digest
+from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, sidecar_json
 
-__all__ = ["Store", "VariantRecord", "ReviewError", "sha256_bytes", "variant_id", "blob_location", "cutout_location"]
+__all__ = [
+    "Store",
+    "VariantRecord",
+    "RunRecord",
+    "ReviewError",
+    "sha256_bytes",
+    "variant_id",
+    "report_digest",
+    "blob_location",
+    "cutout_location",
+    "MAX_REVIEW_TEXT",
+]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, brief TEXT NOT NULL, backend TEXT NOT NULL,
-    started_at TEXT NOT NULL, finished_at TEXT, summary TEXT
-);
-CREATE TABLE IF NOT EXISTS variants (
-    variant_id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, run_id TEXT NOT NULL, sku TEXT NOT NULL,
-    scene TEXT NOT NULL, format TEXT NOT NULL, locale TEXT NOT NULL, blob_sha TEXT NOT NULL,
-    verdict TEXT NOT NULL, reasons TEXT NOT NULL, checks TEXT NOT NULL, lineage TEXT NOT NULL,
-    review TEXT NOT NULL DEFAULT 'pending', created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS variants_run ON variants(run_id);
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, variant_id TEXT NOT NULL,
-    action TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT, details TEXT
-);
-CREATE TABLE IF NOT EXISTS publications (
-    variant_id TEXT NOT NULL, dam TEXT NOT NULL, key TEXT NOT NULL, location TEXT NOT NULL,
-    sha256 TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (variant_id, dam)
-);
-CREATE TABLE IF NOT EXISTS skipped (
-    run_id TEXT NOT NULL, sku TEXT NOT NULL, subject TEXT NOT NULL, reason TEXT NOT NULL
-);
-"""
+#: How long a writer waits for another process's transaction before giving up (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -82,50 +87,25 @@ def cutout_location(root: Path, pixel_sha: str) -> Path:
     return Path(root) / "cutouts" / "sha256" / pixel_sha[:2] / f"{pixel_sha}.png"
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class VariantRecord:
-    variant_id: str
-    campaign_id: str
-    run_id: str
-    sku: str
-    scene: str
-    format: str
-    locale: str
-    blob_sha: str
-    verdict: str
-    reasons: list[str]
-    checks: list[dict[str, Any]]
-    lineage: Lineage
-    review: str
-    created_at: str
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row, db_path: Path) -> VariantRecord:
-        d = dict(row)
-        for k in ("reasons", "checks"):
-            d[k] = json.loads(d[k])
-        try:
-            d["lineage"] = Lineage.model_validate_json(d["lineage"])
-        except ValidationError as exc:
-            raise InputError(f"{db_path}: variant {d['variant_id']}: stored lineage: {problem_line(exc)}") from None
-        return cls(**d)
-
-
 class Store:
-    """One output folder. Safe to reopen; every write is a transaction."""
+    """One output folder. Safe to reopen and to share between processes; every write is a
+    transaction (SQLite in WAL mode with a busy timeout)."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "catalog.sqlite"
-        self._db = sqlite3.connect(self.db_path, timeout=30, check_same_thread=False)
+        # Transactions are ours (BEGIN IMMEDIATE in `_tx`): a writer takes the lock before it
+        # reads what it is about to change, so two runs never decide on a stale read.
+        self._db = sqlite3.connect(
+            self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+        )
         self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        with self._tx() as db:
+            migrate(db)
 
     @classmethod
     def open_existing(cls, root: Path) -> Store:
@@ -140,29 +120,53 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._db:
-            yield self._db
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # --- paths --------------------------------------------------------------------------------
+
+    def _inside(self, path: Path) -> Path:
+        """`path` if it resolves (links followed) inside the store's root, else InputError."""
+        root = self.root.resolve()
+        if not path.resolve().is_relative_to(root):
+            raise InputError(f"{shown(str(path))}: resolves outside the output folder {root}; refused")
+        return path
+
+    def run_path(self, run_id: str, relative: str) -> Path:
+        """runs/<run_id>/<relative>, checked: every segment a plain name, the whole inside the root."""
+        check_run_id(run_id)
+        parts = relative.split("/")
+        for part in parts:
+            check_name(part, relative)
+        return self._inside(self.root / "runs" / run_id / Path(*parts))
 
     # --- blobs --------------------------------------------------------------------------------
 
     def blob_path(self, sha: str, suffix: str = ".png") -> Path:
-        return blob_location(self.root, sha, suffix)
+        return blob_location(self.root, check_sha(sha), suffix)
+
+    def _write_once(self, path: Path, data: bytes) -> None:
+        if not path.exists():
+            self._inside(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
 
     def put_blob(self, data: bytes, suffix: str = ".png") -> str:
         sha = sha256_bytes(data)
-        path = self.blob_path(sha, suffix)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+        self._write_once(self.blob_path(sha, suffix), data)
         return sha
 
     def put_json_sidecar(self, sha: str, sidecar: Sidecar) -> Path:
         """Write the blob's sidecar (`pipeline.storage.sidecar`) as blobs/sha256/ab/<sha>.json."""
-        path = self.blob_path(sha, ".json")
+        path = self._inside(self.blob_path(sha, ".json"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(sidecar_json(sidecar), encoding="utf-8")
+        atomic_write(path, sidecar_json(sidecar).encode("utf-8"))
         return path
 
     def sidecar(self, sha: str) -> Sidecar:
@@ -187,41 +191,51 @@ class Store:
         if not path.exists():
             buf = io.BytesIO()
             cutout.save(buf, "PNG", compress_level=6)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".png.tmp")
-            tmp.write_bytes(buf.getvalue())
-            os.replace(tmp, path)
+            self._write_once(path, buf.getvalue())
         return sha
 
     def cutout_path(self, pixel_sha: str) -> Path:
-        return cutout_location(self.root, pixel_sha)
+        return cutout_location(self.root, check_sha(pixel_sha))
 
     def link_into_run(self, sha: str, run_id: str, relative: str, suffix: str = ".png") -> Path:
-        """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail)."""
-        target = self.root / "runs" / run_id / relative
+        """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail),
+        put in place by an atomic rename. Names that would leave the folder are an InputError."""
+        target = self.run_path(run_id, relative)
+        source = self.blob_path(sha, suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if target.exists():
-            target.unlink()
+        self._inside(target)  # again, now that its folders exist
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
         try:
-            os.link(self.blob_path(sha, suffix), target)
-        except OSError:
-            target.write_bytes(self.blob_path(sha, suffix).read_bytes())
+            try:
+                os.link(source, tmp)
+            except OSError:
+                tmp.write_bytes(source.read_bytes())
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return target
 
-    # --- runs and variants --------------------------------------------------------------------
+    # --- runs ---------------------------------------------------------------------------------
 
     def start_run(self, run_id: str, campaign_id: str, brief: str, backend: str) -> None:
+        """Record a run as started by this process (pid and host: a run whose process is gone
+        before `finish_run` is reported as interrupted)."""
+        check_run_id(run_id)
+        pid = os.getpid()
         with self._tx() as db:
             db.execute(
-                "INSERT INTO runs(run_id, campaign_id, brief, backend, started_at) VALUES (?,?,?,?,?)",
-                (run_id, campaign_id, brief, backend, _now()),
+                "INSERT INTO runs(run_id, campaign_id, brief, backend, started_at, pid, host, proc_start)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, campaign_id, brief, backend, now(), pid, socket.gethostname(), process_start(pid)),
             )
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> Path:
         """Record the run's summary and write runs/<run_id>/report.json: the summary plus one line
         per variant of the run (id, where it belongs, verdict, reasons). Returns the report's path."""
+        report = self.run_path(run_id, "report.json")
         with self._tx() as db:
-            db.execute("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?", (_now(), json.dumps(summary), run_id))
+            db.execute("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?", (now(), json.dumps(summary), run_id))
         detail = [
             {
                 "id": v.variant_id,
@@ -234,12 +248,50 @@ class Store:
             }
             for v in self.variants(run_id=run_id)
         ]
-        report = self.root / "runs" / run_id / "report.json"
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(
-            json.dumps({**summary, "variants_detail": detail}, indent=2, ensure_ascii=False), encoding="utf-8"
-        )
+        text = json.dumps({**summary, "variants_detail": detail}, indent=2, ensure_ascii=False)
+        atomic_write(self._inside(report), text.encode("utf-8"))
         return report
+
+    def runs(self) -> list[RunRecord]:
+        """Every run, oldest first, with its status (finished, running, interrupted or unknown)."""
+        host = socket.gethostname()
+        out = []
+        for r in self._db.execute("SELECT * FROM runs ORDER BY started_at, rowid").fetchall():
+            if r["finished_at"] is not None:
+                status = "finished"
+            elif r["pid"] is None:
+                status = "interrupted"  # started by a Vitrina that did not record its process
+            elif r["host"] != host:
+                status = "unknown"
+            else:
+                status = "running" if alive(r["pid"], r["proc_start"]) else "interrupted"
+            out.append(
+                RunRecord(
+                    run_id=r["run_id"],
+                    campaign_id=r["campaign_id"],
+                    brief=r["brief"],
+                    backend=r["backend"],
+                    started_at=r["started_at"],
+                    finished_at=r["finished_at"],
+                    summary=json.loads(r["summary"]) if r["summary"] else None,
+                    pid=r["pid"],
+                    host=r["host"],
+                    status=status,
+                )
+            )
+        return out
+
+    def run_status(self, run_id: str) -> str:
+        """finished | running | interrupted | unknown; InputError for a run this store never saw."""
+        for run in self.runs():
+            if run.run_id == run_id:
+                return run.status
+        raise InputError(f"no run {shown(run_id)} in {self.db_path}")
+
+    def latest_run(self) -> str | None:
+        row = self._db.execute("SELECT run_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        return row["run_id"] if row else None
 
     def record_skip(self, run_id: str, sku: str, subject: str, reason: str) -> None:
         with self._tx() as db:
@@ -249,11 +301,22 @@ class Store:
         rows = self._db.execute("SELECT sku, subject, reason FROM skipped WHERE run_id=?", (run_id,))
         return [dict(r) for r in rows]
 
-    def keep_variant(self, run_id: str, png: bytes, report: CheckReport, lineage: Lineage) -> str:
+    # --- variants -----------------------------------------------------------------------------
+
+    def keep_variant(
+        self, run_id: str, png: bytes, report: CheckReport, lineage: Lineage, input_key: str | None = None
+    ) -> str:
         """Store a rendered variant: its PNG as a blob, its catalog row, its sidecar and a browsable
-        link runs/<run_id>/<sku>/<scene>/<format>/<locale>.png. Returns the variant id."""
+        link runs/<run_id>/<sku>/<scene>/<format>/<locale>.png. Returns the variant id.
+
+        `input_key` (`pipeline.resume.variant_input_key`) lets a later run reuse it (`reusable`)."""
+        relative = f"{lineage.sku}/{lineage.scene}/{lineage.format.id}/{lineage.locale}.png"
+        self.run_path(run_id, relative)  # refused before anything is written
         sha = self.put_blob(png)
-        vid = self.add_variant(
+        checks = [r.to_dict() for r in report.results]
+        vid = variant_id(lineage.campaign_id, lineage.sku, lineage.scene, lineage.format.id, lineage.locale, sha)
+        self.put_json_sidecar(sha, build_sidecar(vid, report, lineage))
+        self.add_variant(
             run_id=run_id,
             campaign_id=lineage.campaign_id,
             sku=lineage.sku,
@@ -263,11 +326,11 @@ class Store:
             blob_sha=sha,
             verdict=report.verdict.value,
             reasons=[r.message for r in report.results if r.verdict.failed],
-            checks=[r.to_dict() for r in report.results],
+            checks=checks,
             lineage=lineage,
+            input_key=input_key,
         )
-        self.put_json_sidecar(sha, build_sidecar(vid, report, lineage))
-        self.link_into_run(sha, run_id, f"{lineage.sku}/{lineage.scene}/{lineage.format.id}/{lineage.locale}.png")
+        self.link_into_run(sha, run_id, relative)
         return vid
 
     def add_variant(
@@ -284,82 +347,185 @@ class Store:
         reasons: list[str],
         checks: list[dict[str, Any]],
         lineage: Lineage,
+        input_key: str | None = None,
     ) -> str:
-        """Record a variant; a variant already known (same inputs, same bytes) keeps its review state."""
+        """Record a variant and link it into `run_id`.
+
+        A variant already known (same inputs, same bytes) keeps its review state while its check
+        report is unchanged. When the report changed (a stricter brand guide, a new check), the
+        change goes into the audit log, and an approval given for the old report is revoked.
+        """
         vid = variant_id(campaign_id, sku, scene, fmt, locale, blob_sha)
+        digest = report_digest(verdict, json.loads(json.dumps(checks)))
+        values = (
+            json.dumps(reasons),
+            json.dumps(checks),
+            json.dumps(lineage.model_dump(mode="json"), sort_keys=True),
+        )
         with self._tx() as db:
+            old = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+            if old is None:
+                db.execute(
+                    "INSERT INTO variants(variant_id, campaign_id, run_id, sku, scene, format, locale, blob_sha,"
+                    " verdict, reasons, checks, lineage, created_at, report_hash, input_key)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        vid,
+                        campaign_id,
+                        run_id,
+                        sku,
+                        scene,
+                        fmt,
+                        locale,
+                        blob_sha,
+                        verdict,
+                        *values,
+                        now(),
+                        digest,
+                        input_key,
+                    ),
+                )
+            else:
+                db.execute(
+                    "UPDATE variants SET run_id=?, verdict=?, reasons=?, checks=?, lineage=?, report_hash=?,"
+                    " input_key=COALESCE(?, input_key) WHERE variant_id=?",
+                    (run_id, verdict, *values, digest, input_key, vid),
+                )
+                if old["report_hash"] != digest:
+                    change = f"{old['verdict']} -> {verdict}"
+                    details = {"run": run_id, "from": old["verdict"], "to": verdict, "report_hash": digest}
+                    append_entry(
+                        db, vid, "checks-changed", "vitrina", f"run {run_id}: checks changed, {change}", details
+                    )
+                    if old["review"] == "approved":
+                        db.execute(
+                            "UPDATE variants SET review='pending', approved_sha=NULL, approved_report=NULL"
+                            " WHERE variant_id=?",
+                            (vid,),
+                        )
+                        append_entry(db, vid, "revoked", "vitrina", f"revoked: checks changed, {change}", details)
             db.execute(
-                "INSERT INTO variants(variant_id, campaign_id, run_id, sku, scene, format, locale, blob_sha, verdict,"
-                " reasons, checks, lineage, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(variant_id) DO UPDATE SET run_id=excluded.run_id, verdict=excluded.verdict,"
-                " reasons=excluded.reasons, checks=excluded.checks, lineage=excluded.lineage",
-                (
-                    vid,
-                    campaign_id,
-                    run_id,
-                    sku,
-                    scene,
-                    fmt,
-                    locale,
-                    blob_sha,
-                    verdict,
-                    json.dumps(reasons),
-                    json.dumps(checks),
-                    json.dumps(lineage.model_dump(mode="json"), sort_keys=True),
-                    _now(),
-                ),
+                "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,0,?)",
+                (run_id, vid, now()),
             )
         return vid
+
+    def reusable(self, input_key: str) -> str | None:
+        """The id of a stored variant made from exactly these inputs (`pipeline.resume`), whose
+        files (PNG, sidecar, product cut-out) are all still there; None when there is none."""
+        rows = self._db.execute(
+            "SELECT variant_id, blob_sha, lineage FROM variants WHERE input_key=? ORDER BY created_at DESC, rowid DESC",
+            (input_key,),
+        ).fetchall()
+        for r in rows:
+            try:
+                cutout = json.loads(r["lineage"])["product"]["cutout_sha256"]
+                files = (
+                    self.blob_path(r["blob_sha"]),
+                    self.blob_path(r["blob_sha"], ".json"),
+                    self.cutout_path(cutout),
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+            if all(f.is_file() for f in files):
+                return str(r["variant_id"])
+        return None
+
+    def reuse_variant(self, run_id: str, vid: str) -> VariantRecord:
+        """Link a stored variant into `run_id` as reused (counted in the run, not made again)."""
+        record = self.variant(vid)
+        relative = f"{record.sku}/{record.scene}/{record.format}/{record.locale}.png"
+        self.run_path(run_id, relative)
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,1,?)",
+                (run_id, vid, now()),
+            )
+        self.link_into_run(record.blob_sha, run_id, relative)
+        return record
+
+    def reused(self, run_id: str) -> int:
+        """How many of the run's variants it reused from an earlier run."""
+        row = self._db.execute("SELECT COUNT(*) FROM run_variants WHERE run_id=? AND reused=1", (run_id,)).fetchone()
+        return int(row[0])
+
+    def record_preparation(self, source_key: str, cutout_sha: str, rejected: list[dict[str, Any]]) -> None:
+        """Remember what preparing a SKU's photos (digest `source_key`) gave: the cut-out kept and
+        the photos rejected (subject, reason, fatal), so a resumed run need not prepare it again."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO prepared(source_key, cutout_sha, rejected, at) VALUES (?,?,?,?)",
+                (source_key, check_sha(cutout_sha), json.dumps(rejected), now()),
+            )
+
+    def preparation(self, source_key: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """(cut-out SHA-256, rejected photos) recorded for `source_key`, when its cut-out is stored."""
+        row = self._db.execute("SELECT cutout_sha, rejected FROM prepared WHERE source_key=?", (source_key,)).fetchone()
+        if row is None or not self.cutout_path(row["cutout_sha"]).is_file():
+            return None
+        return str(row["cutout_sha"]), list(json.loads(row["rejected"]))
 
     def variant(self, vid: str) -> VariantRecord:
         row = self._db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
         if row is None:
-            raise ReviewError(f"no variant {vid!r} in {self.db_path}")
+            raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
         return VariantRecord.from_row(row, self.db_path)
 
     def variants(
         self, *, run_id: str | None = None, review: str | None = None, verdict: str | None = None
     ) -> list[VariantRecord]:
-        sql, args = "SELECT * FROM variants WHERE 1=1", []
-        for col, val in (("run_id", run_id), ("review", review), ("verdict", verdict)):
+        """Variants, filtered: `run_id` lists every variant that run made or reused."""
+        sql, args = "SELECT v.* FROM variants v", []
+        if run_id is not None:
+            sql += " JOIN run_variants rv ON rv.variant_id = v.variant_id AND rv.run_id = ?"
+            args.append(run_id)
+        sql += " WHERE 1=1"
+        for col, val in (("review", review), ("verdict", verdict)):
             if val is not None:
-                sql += f" AND {col}=?"
+                sql += f" AND v.{col}=?"
                 args.append(val)
-        sql += " ORDER BY sku, scene, format, locale"
+        sql += " ORDER BY v.sku, v.scene, v.format, v.locale, v.variant_id"
         return [VariantRecord.from_row(r, self.db_path) for r in self._db.execute(sql, args)]
-
-    def latest_run(self) -> str | None:
-        row = self._db.execute("SELECT run_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
-        return row["run_id"] if row else None
 
     # --- review -------------------------------------------------------------------------------
 
     def decide(
         self, vid: str, decision: str, actor: str, reason: str | None = None, action: str | None = None
     ) -> VariantRecord:
-        """Approve or reject a variant; every decision goes into the audit log."""
+        """Approve or reject a variant; every decision goes into the audit log.
+
+        `actor` and `reason` must be one plain line (no control, line-break or bidi characters,
+        not blank or only invisible characters, at most MAX_REVIEW_TEXT characters): ReviewError.
+        An approval is bound to the variant's bytes and its current check report."""
         if decision not in ("approved", "rejected"):
-            raise ReviewError(f"unknown decision {decision!r}")
-        if not actor.strip():
+            raise ReviewError(f"unknown decision {shown(decision)}")
+        if actor is None or not str(actor).strip():
             raise ReviewError("a reviewer name is required (--by NAME)")
-        if decision == "rejected" and not (reason or "").strip():
+        review_text(actor, "reviewer name")
+        if reason is not None and not reason.strip() and not any(c in reason for c in "\r\n"):
+            reason = None  # an empty note is no note
+        review_text(reason, "reason")
+        if decision == "rejected" and reason is None:
             raise ReviewError("a rejection needs a reason (--reason TEXT)")
-        record = self.variant(vid)
-        if decision == "approved" and record.verdict == "blocked":
-            raise ReviewError(f"{vid} is blocked and cannot be approved: {'; '.join(record.reasons)}")
         with self._tx() as db:
-            db.execute("UPDATE variants SET review=? WHERE variant_id=?", (decision, vid))
+            row = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+            if row is None:
+                raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
+            if decision == "approved" and row["verdict"] == "blocked":
+                reasons = "; ".join(json.loads(row["reasons"]))
+                raise ReviewError(f"{vid} is blocked and cannot be approved: {reasons}")
+            approved = decision == "approved"
             db.execute(
-                "INSERT INTO audit(at, variant_id, action, actor, reason, details) VALUES (?,?,?,?,?,?)",
-                (
-                    _now(),
-                    vid,
-                    action or decision,
-                    actor,
-                    reason,
-                    json.dumps({"verdict": record.verdict, "previous": record.review}),
-                ),
+                "UPDATE variants SET review=?, approved_sha=?, approved_report=? WHERE variant_id=?",
+                (decision, row["blob_sha"] if approved else None, row["report_hash"] if approved else None, vid),
             )
+            details = {
+                "verdict": row["verdict"],
+                "previous": row["review"],
+                "blob_sha": row["blob_sha"],
+                "report_hash": row["report_hash"],
+            }
+            append_entry(db, vid, action or decision, actor, reason, details)
         return self.variant(vid)
 
     def audit(self, vid: str | None = None) -> list[dict[str, Any]]:
@@ -368,7 +534,42 @@ class Store:
             sql, args = sql + " WHERE variant_id=?", [vid]
         return [dict(r) for r in self._db.execute(sql + " ORDER BY seq", args)]
 
+    def verify_audit(self) -> str | None:
+        """None when the audit log's hash chain is intact, else one line naming the first broken
+        entry (its seq) and what is wrong with it (`pipeline.storage.audit.verify_chain`)."""
+        return verify_chain(dict(r) for r in self._db.execute("SELECT * FROM audit ORDER BY seq"))
+
     # --- publications -------------------------------------------------------------------------
+
+    def _not_publishable(self, db: sqlite3.Connection, row: sqlite3.Row | None, vid: str) -> str | None:
+        """Why the variant may not be published now (None: approved, not blocked, bound to what it is)."""
+        if row is None:
+            return f"no variant {shown(vid)} in {self.db_path}"
+        if row["verdict"] == "blocked":
+            return "is blocked by its checks"
+        if row["review"] != "approved":
+            last = db.execute(
+                "SELECT action, actor, reason FROM audit WHERE variant_id=? AND action IN ('rejected', 'revoked')"
+                " ORDER BY seq DESC LIMIT 1",
+                (vid,),
+            ).fetchone()
+            if row["review"] == "rejected" and last is not None:
+                return f"is no longer approved: rejected by {last['actor']}: {last['reason']}"
+            if last is not None and last["action"] == "revoked":
+                return f"is no longer approved: {last['reason']}"
+            return f"is not approved (review: {row['review']})"
+        if row["approved_sha"] != row["blob_sha"] or row["approved_report"] != row["report_hash"]:
+            return "was approved for other content or another check report"
+        return None
+
+    def publishable(self, vid: str) -> VariantRecord:
+        """The variant as it is now, when it may be published (approved, not blocked, its
+        approval bound to its current bytes and report); ReviewError saying why not otherwise."""
+        row = self._db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+        why = self._not_publishable(self._db, row, vid)
+        if why is not None or row is None:
+            raise ReviewError(f"{vid} {why}")
+        return VariantRecord.from_row(row, self.db_path)
 
     def publication(self, vid: str, dam: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM publications WHERE variant_id=? AND dam=?", (vid, dam)).fetchone()
@@ -378,11 +579,14 @@ class Store:
         return self._db.execute("SELECT 1 FROM publications WHERE variant_id=? LIMIT 1", (vid,)).fetchone() is not None
 
     def record_publication(self, vid: str, dam: str, key: str, location: str, sha: str) -> None:
+        """Record that the variant is in the DAM, re-reading its state in the same transaction:
+        a variant rejected, revoked or blocked since it was read is not recorded (ReviewError)."""
         with self._tx() as db:
+            row = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+            why = self._not_publishable(db, row, vid)
+            if why is not None:
+                raise ReviewError(f"{vid} {why}")
             db.execute(
-                "INSERT OR REPLACE INTO publications VALUES (?,?,?,?,?,?)", (vid, dam, key, location, sha, _now())
+                "INSERT OR REPLACE INTO publications VALUES (?,?,?,?,?,?)", (vid, dam, key, location, sha, now())
             )
-            db.execute(
-                "INSERT INTO audit(at, variant_id, action, actor, reason, details) VALUES (?,?,?,?,?,?)",
-                (_now(), vid, "published", "vitrina", None, json.dumps({"dam": dam, "key": key})),
-            )
+            append_entry(db, vid, "published", "vitrina", None, {"dam": dam, "key": key})

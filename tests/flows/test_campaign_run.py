@@ -29,8 +29,9 @@ def _variant_rows(demo_run: DemoRun, sql: str, *params: Any) -> list[tuple[Any, 
 
 def test_json_summary_counts_are_consistent(demo_run: DemoRun):
     s = demo_run.summary
-    assert set(s) == {"run_id", "variants", "passed", "needs_review", "blocked", "published", "out"}
+    assert set(s) == {"run_id", "variants", "passed", "needs_review", "blocked", "reused", "published", "out"}
     assert s["variants"] == s["passed"] + s["needs_review"] + s["blocked"]
+    assert s["reused"] == 0  # a first run into a new folder renders everything
     # bulb + bag survive: 2 SKUs x 1 scene x 2 formats x 3 locales
     assert s["variants"] == 12
     files = sorted((Path(s["out"]) / "runs" / s["run_id"]).rglob("*.png"))
@@ -88,3 +89,16 @@ def test_every_run_banner_verifies_from_what_the_run_stored(demo_run: DemoRun):
         assert result.exit_code == 0, result.output
         report = json.loads(result.stdout)
         assert report["ok"] is True and report["status"] == "identical" and report["differing_pixels"] == 0
+
+
+def test_the_report_counts_reused_variants_and_the_run_is_finished(demo_run: DemoRun):
+    from pipeline.storage.store import Store
+
+    s = demo_run.summary
+    report = json.loads((Path(s["out"]) / "runs" / s["run_id"] / "report.json").read_text(encoding="utf-8"))
+    assert report["reused"] == 0 and report["variants"] == 12  # a first run into a new folder makes all
+    store = Store.open_existing(demo_run.out)
+    assert store.run_status(s["run_id"]) == "finished"
+    assert len(store.variants(run_id=s["run_id"])) == 12
+    assert store.verify_audit() is None
+    store.close()

@@ -13,9 +13,9 @@ from pipeline.checks.image import context_from_lineage
 from pipeline.errors import InputError
 from pipeline.imaging.imageio import image_sha256
 from pipeline.imaging.products import prepare_product
-from pipeline.model.campaign import load_campaign
+from pipeline.model.campaign import Campaign, Scene, load_campaign
 from pipeline.model.lineage import Lineage
-from pipeline.render import VariantPlan, plan_variants, render_variant, scene_request
+from pipeline.render import VariantPlan, plan_variants, render_variant, scene_prompt, scene_request
 from pipeline.scene.studio import StudioBackend
 from tests.helpers import DEMO_BRIEF, PROMPTS
 
@@ -158,3 +158,53 @@ def test_copy_counts_come_from_the_catalog_with_cldr_plurals(vitamin):
     v = render_variant(campaign, vitamin, plan, StudioBackend(), LOGO)
     assert v.lineage.copy_.subline == f"{plan.item.stock} in stock"
     assert not any(c.check.startswith("copy.claims.scarcity") for c in v.checks)
+
+
+# --- scene prompt templates: code a brief brings along, rendered in the sandbox ----------------------
+
+
+def _campaign_with_template(tmp_path: Path, source: str) -> tuple[Campaign, Scene]:
+    (tmp_path / "evil.j2").write_text(source, encoding="utf-8")
+    scene = CAMPAIGN.brief.scenes[0].model_copy(update={"template": "evil.j2"})
+    return replace(CAMPAIGN, prompts_dir=tmp_path), scene
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ cycler.__init__.__globals__.os.popen('touch {marker}').read() }}",
+        "{{ brand.__class__.__mro__[-1].__subclasses__() }}{{ ''.__class__ }}",
+        "{{ self._TemplateReference__context.environment.__init__.__globals__ }}",
+    ],
+)
+def test_a_prompt_template_cannot_run_code(tmp_path: Path, source: str):
+    marker = tmp_path / "pwned"
+    campaign, scene = _campaign_with_template(tmp_path, source.replace("{marker}", str(marker)))
+    with pytest.raises(InputError, match="evil.j2: template refused: access to attribute .* is unsafe"):
+        scene_prompt(campaign, scene, CAMPAIGN.catalog.items[0])
+    assert not marker.exists()
+
+
+def test_a_prompt_template_cannot_change_what_it_is_given(tmp_path: Path):
+    campaign, scene = _campaign_with_template(tmp_path, "{{ brand.locales.append('xx-XX') }}{{ product }}")
+    with pytest.raises(InputError, match="template refused"):
+        scene_prompt(campaign, scene, CAMPAIGN.catalog.items[0])
+    assert "xx-XX" not in CAMPAIGN.brand.locales
+
+
+def test_a_prompt_template_cannot_grow_without_bound(tmp_path: Path):
+    campaign, scene = _campaign_with_template(tmp_path, "{% for i in range(100000) %}{{ product }}{% endfor %}")
+    with pytest.raises(InputError, match="prompt longer than 4000 characters"):
+        scene_prompt(campaign, scene, CAMPAIGN.catalog.items[0])
+
+
+def test_an_undefined_name_in_a_template_is_an_input_error(tmp_path: Path):
+    campaign, scene = _campaign_with_template(tmp_path, "photo of {{ prodcut }}")
+    with pytest.raises(InputError, match="'prodcut' is undefined"):
+        scene_prompt(campaign, scene, CAMPAIGN.catalog.items[0])
+
+
+def test_the_shipped_templates_render_in_the_sandbox():
+    prompt, negative = scene_prompt(CAMPAIGN, CAMPAIGN.brief.scenes[1], CAMPAIGN.catalog.items[0])
+    assert prompt.startswith("professional product photograph of AmazonBasics GU10 LED bulb, 6 W, soft white, podium")
+    assert negative

@@ -136,7 +136,9 @@ def _campaign_facts(
         percent = loaded.brief.discount.percent if loaded.brief.discount else None
     if catalog is not None:
         history = catalog.with_name("price_history.csv")
-        feed = load_catalog(catalog, history if history.is_file() else None)
+        # The copy checks read prices and titles only and never open a product image, so image
+        # paths are not confined here (a campaign run confines them to its images root).
+        feed = load_catalog(catalog, history if history.is_file() else None, images_root=Path(catalog.resolve().anchor))
     if on is not None:
         try:
             day = date.fromisoformat(on)
@@ -169,8 +171,6 @@ def check_image_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Brand, safety and quality checks on one image; a Vitrina sidecar adds the layout it was made with."""
-    from PIL import Image, UnidentifiedImageError
-
     from pipeline.checks.image import (
         IMAGE_CHECKS,
         ImageContext,
@@ -179,18 +179,16 @@ def check_image_cmd(
         settings_from_policy,
     )
     from pipeline.checks.results import build_report
+    from pipeline.imaging.imageio import open_image
 
     try:
         brand = _load_brand(brand_dir)
-        try:
-            with Image.open(path) as opened:
-                source_format = opened.format
-                quantization = getattr(opened, "quantization", None)  # JPEG tables: the quality estimate
-                image = opened.convert("RGB")
-        except FileNotFoundError:
-            _fail(f"{path}: file not found")
-        except (UnidentifiedImageError, OSError) as exc:
-            _fail(f"{path}: not a readable image ({exc})")
+        # The one pixel limit, from the header before decoding; a bomb or a broken file is one line.
+        opened = open_image(path)
+        source_format = opened.format
+        quantization = getattr(opened, "quantization", None)  # JPEG tables: the quality estimate
+        image = opened.convert("RGB")
+        del opened
         lineage = _read_sidecar(path, sidecar)
         ctx = context_from_lineage(lineage, brand) if lineage else ImageContext()
         fmt = ctx.format
@@ -201,8 +199,7 @@ def check_image_cmd(
         elif fmt is None:
             fmt = next((f for f in brand.formats if f.size == image.size), None)
         ctx = replace(ctx, format=fmt, source_format=source_format, jpeg_quantization=quantization)
-        with Image.open(brand.logo_path) as logo_file:
-            logo = logo_file.convert("RGBA")
+        logo = open_image(brand.logo_path, "logo").convert("RGBA")
         enabled = [c.id for c in IMAGE_CHECKS if brand.checks.runs(c.id)]
         results = run_image_checks(
             image, brand, ctx, settings_from_policy(brand.checks.image), logo=logo, ocr=ocr, enabled=enabled

@@ -22,8 +22,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.errors import ConfigError, InputError, VitrinaError
+from pipeline.storage.audit import review_text
 from pipeline.storage.store import ReviewError, Store
 from vitrina.cli.check import check_app
 from vitrina.cli.console import err, fail
@@ -39,9 +41,10 @@ app = typer.Typer(
 )
 review_app = typer.Typer(no_args_is_help=True, help="Review variants: list, show, approve, reject.")
 app.add_typer(review_app, name="review")
-app.add_typer(models_app, name="models")
-app.command("verify")(verify)
+audit_app = typer.Typer(no_args_is_help=True, help="The review audit log: check that no entry was changed or removed.")
+app.add_typer(audit_app, name="audit")
 app.add_typer(check_app, name="check")
+app.add_typer(models_app, name="models")
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
@@ -74,7 +77,7 @@ class RichReporter:
 
     def start(self, total: int, label: str) -> None:
         self.progress.start()
-        self.task = self.progress.add_task(label, total=total)
+        self.task = self.progress.add_task(escape(label), total=total)
 
     def advance(self, step: int, label: str) -> None:
         if self.task is not None:
@@ -82,7 +85,7 @@ class RichReporter:
 
     def note(self, message: str) -> None:
         if self.notes:
-            self.progress.console.print(message, highlight=False, soft_wrap=True)
+            self.progress.console.print(escape(message), highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         self.progress.stop()
@@ -128,18 +131,27 @@ def run(
     reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
     set_reporter(reporter)
     if not as_json:
-        err.print(f"Running [bold]{brief}[/] with the {backend} backend (starting Prefect)...", highlight=False)
+        err.print(
+            f"Running [bold]{escape(str(brief))}[/] with the {backend} backend (starting Prefect)...", highlight=False
+        )
+    from flows.runtime import interrupt_exit_code, start_local_server
+
     try:
+        start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
         summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None)
     except VitrinaError as exc:
         fail(str(exc), 1)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM; the server stops at exit (atexit)
+        reporter.stop()
+        err.print("interrupted; finished variants are stored", highlight=False)
+        raise typer.Exit(interrupt_exit_code()) from None
     finally:
         reporter.stop()
         set_reporter(None)
 
     code = 1 if summary["failed_skus"] else 0
     if as_json:
-        keys = ("run_id", "variants", "passed", "needs_review", "blocked", "published", "out")
+        keys = ("run_id", "variants", "passed", "needs_review", "blocked", "reused", "published", "out")
         print(json.dumps({k: summary[k] for k in keys}))
     else:
         print_run_summary(summary)
@@ -149,9 +161,10 @@ def run(
 def print_run_summary(summary: dict[str, Any]) -> None:
     c = out_console
     c.print(
-        f"\n[bold]Run {summary['run_id']}[/]: {summary['variants']} variants — "
+        f"\n[bold]Run {escape(summary['run_id'])}[/]: {summary['variants']} variants — "
         f"[green]{summary['passed']} passed[/], [yellow]{summary['needs_review']} need review[/], "
-        f"[red]{summary['blocked']} blocked[/]",
+        f"[red]{summary['blocked']} blocked[/]"
+        + (f" ({summary['reused']} reused from an earlier run, not rendered again)" if summary.get("reused") else ""),
         highlight=False,
     )
     failed = [s for s in summary["skipped"] if s.get("fatal")]
@@ -159,19 +172,20 @@ def print_run_summary(summary: dict[str, Any]) -> None:
     if failed:
         c.print("[bold red]Failed or skipped (fix these inputs):[/]")
         for s in failed:
-            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+            c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
     if unused:
         c.print(f"[bold]Not used[/] ({len(unused)} photos or markets; the SKUs went on with their best packshot):")
         for s in unused:
-            c.print(f"  - {s['subject']}: {s['reason']}", highlight=False, soft_wrap=True)
+            c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
     if summary.get("held_reasons"):
         c.print("[bold]Why variants were held back[/] (count, reason):")
         for count, reason in summary["held_reasons"][:5]:
-            c.print(f"  {count:>4} x {reason}", highlight=False)
+            c.print(f"  {count:>4} x {escape(reason)}", highlight=False)
     out = Path(summary["out"])
-    c.print(f"Banners:  {out / 'runs' / summary['run_id']}", highlight=False, soft_wrap=True)
-    c.print(f"Report:   {out / 'runs' / summary['run_id'] / 'report.json'}", highlight=False, soft_wrap=True)
-    c.print(f"Review:   vitrina review list --out {out}", highlight=False, soft_wrap=True)
+    run_dir = out / "runs" / summary["run_id"]
+    c.print(f"Banners:  {escape(str(run_dir))}", highlight=False, soft_wrap=True)
+    c.print(f"Report:   {escape(str(run_dir / 'report.json'))}", highlight=False, soft_wrap=True)
+    c.print(f"Review:   vitrina review list --out {escape(str(out))}", highlight=False, soft_wrap=True)
 
 
 @review_app.command("list")
@@ -212,13 +226,14 @@ def review_list(
     colour = {"passed": "green", "needs_review": "yellow", "blocked": "red"}
     out_console.print(f"[bold]{len(rows)} variants[/] (review status: {status})", highlight=False)
     for v in rows:
+        # Padded first, escaped after: escaping adds backslashes that do not show.
         out_console.print(
-            f"{v.variant_id}  {v.sku:<12} {v.scene:<12} {v.format:<9} {v.locale:<6} "
-            f"[{colour[v.verdict]}]{v.verdict:<12}[/] {v.review}",
+            escape(f"{v.variant_id}  {v.sku:<12} {v.scene:<12} {v.format:<9} {v.locale:<6} ")
+            + f"[{colour.get(v.verdict, 'default')}]{escape(f'{v.verdict:<12}')}[/] {escape(v.review)}",
             highlight=False,
         )
         for reason in v.reasons:
-            out_console.print(f"    [dim]- {reason}[/]", highlight=False)
+            out_console.print(f"    [dim]- {escape(reason)}[/]", highlight=False)
 
 
 @review_app.command("show")
@@ -234,41 +249,46 @@ def review_show(variant: Annotated[str, typer.Argument(help="variant id")], out:
 
     report = build_report([CheckResult.from_dict(d) for d in v.checks]).to_dict()
     c.print(
-        f"[bold]{v.variant_id}[/]  {v.sku} / {v.scene} / {v.format} / {v.locale}  verdict [bold]{v.verdict}[/]  "
-        f"review {v.review}  brand score {report['brand_score']:.2f} "
+        f"[bold]{escape(v.variant_id)}[/]  {escape(f'{v.sku} / {v.scene} / {v.format} / {v.locale}')}  "
+        f"verdict [bold]{escape(v.verdict)}[/]  review {escape(v.review)}  brand score {report['brand_score']:.2f} "
         f"({report['rules']['passed']}/{report['rules']['applicable']} rules, "
         f"{report['rules']['not_applicable']} not applicable)",
         highlight=False,
     )
-    c.print(f"asset:   {store.blob_path(v.blob_sha)}", highlight=False, soft_wrap=True)
+    c.print(f"asset:   {escape(str(store.blob_path(v.blob_sha)))}", highlight=False, soft_wrap=True)
     copy = v.lineage.copy_
-    c.print(f"source:  {v.lineage.product.source}", highlight=False, soft_wrap=True)
-    c.print(f"copy:    {copy.headline} | {copy.price} | {copy.cta}", highlight=False)
+    c.print(f"source:  {escape(str(v.lineage.product.source))}", highlight=False, soft_wrap=True)
+    c.print(f"copy:    {escape(f'{copy.headline} | {copy.price} | {copy.cta}')}", highlight=False)
     table = Table(title="checks")
     for col in ("check", "verdict", "message", "region"):
         table.add_column(col, overflow="fold")
-    for ch in v.checks:
-        table.add_row(ch["check"], ch["verdict"], ch["message"], ",".join(map(str, ch["box"])) if ch.get("box") else "")
+    for ch in v.checks:  # Text, not str: a cell given a str is parsed as markup (OCR'd text lands here)
+        region = ",".join(map(str, ch["box"])) if ch.get("box") else ""
+        table.add_row(*(Text(str(cell)) for cell in (ch["check"], ch["verdict"], ch["message"], region)))
     c.print(table)
     for a in store.audit(v.variant_id):
-        c.print(
-            f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else ""), highlight=False
-        )
+        line = f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else "")
+        c.print(escape(line), highlight=False)
 
 
 @review_app.command("approve")
 def review_approve(
     variants: Annotated[list[str] | None, typer.Argument(help="variant ids")] = None,
-    by: Annotated[str, typer.Option("--by", help="reviewer name (recorded in the audit log)")] = "",
+    by: Annotated[str, typer.Option("--by", help="reviewer name, one line (recorded in the audit log)")] = "",
     all_passed: Annotated[
         bool, typer.Option("--all-passed", help="approve every pending variant whose checks all passed")
     ] = False,
-    note: Annotated[str | None, typer.Option(help="note stored in the audit log")] = None,
+    note: Annotated[str | None, typer.Option(help="note, one line (stored in the audit log)")] = None,
     out: OutOpt = DEFAULT_OUT,
 ) -> None:
     """Approve variants (blocked variants cannot be approved)."""
     if not by.strip():
         fail("--by: '': a reviewer name is required", 2)
+    try:  # the store refuses them per variant; one bad name is one input error, not N refusals
+        review_text(by, "--by")
+        review_text(note, "--note")
+    except ReviewError as exc:
+        fail(str(exc), 2)
     store = open_store(out)
     ids = list(variants or [])
     if all_passed:
@@ -284,7 +304,7 @@ def review_approve(
         try:
             store.decide(vid, "approved", by, note, action=action)
         except ReviewError as exc:
-            err.print(f"[red]refused:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]refused:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             errors += 1
     out_console.print(f"approved {len(ids) - errors} variant(s)" + (f", {errors} refused" if errors else ""))
     raise typer.Exit(1 if errors else 0)
@@ -293,8 +313,8 @@ def review_approve(
 @review_app.command("reject")
 def review_reject(
     variant: Annotated[str, typer.Argument(help="variant id")],
-    by: Annotated[str, typer.Option("--by", help="reviewer name")] = "",
-    reason: Annotated[str, typer.Option("--reason", help="why (shown to the marketer)")] = "",
+    by: Annotated[str, typer.Option("--by", help="reviewer name, one line (recorded in the audit log)")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="why, one line (shown to the marketer)")] = "",
     out: OutOpt = DEFAULT_OUT,
 ) -> None:
     """Reject a variant with a reason."""
@@ -303,7 +323,21 @@ def review_reject(
         store.decide(variant, "rejected", by, reason)
     except ReviewError as exc:
         fail(str(exc), 2)
-    out_console.print(f"rejected {variant}")
+    out_console.print(f"rejected {escape(variant)}", highlight=False)
+
+
+@audit_app.command("verify")
+def audit_verify(out: OutOpt = DEFAULT_OUT) -> None:
+    """Check the audit log's hash chain: exit 0 if intact, 1 naming the first changed or missing entry."""
+    store = open_store(out)
+    try:
+        broken = store.verify_audit()
+        entries = len(store.audit())
+    finally:
+        store.close()
+    if broken is not None:
+        fail(f"audit log of {out} is broken: {broken}", 1)
+    out_console.print(f"audit log intact: {entries} entries", highlight=False)
 
 
 @app.command()
@@ -339,6 +373,7 @@ def publish(
                     "uploaded": len(report.uploaded),
                     "already": len(report.already),
                     "failed": [{"id": i, "reason": r} for i, r in report.failed],
+                    "skipped": [{"id": i, "reason": r} for i, r in report.skipped],
                     "not_attempted": report.not_attempted,
                     "objects_uploaded": report.objects_uploaded,
                 }
@@ -346,17 +381,22 @@ def publish(
         )
     else:
         out_console.print(
-            f"published to {report.dam}: {len(report.uploaded)} uploaded, "
-            f"{len(report.already)} already there, {len(report.failed)} failed",
+            f"published to {escape(report.dam)}: {len(report.uploaded)} uploaded, "
+            f"{len(report.already)} already there, {len(report.skipped)} skipped, {len(report.failed)} failed",
             highlight=False,
         )
+        for vid, reason in report.skipped:
+            err.print(f"  [yellow]{escape(vid)}[/] skipped: {escape(reason)}", highlight=False, soft_wrap=True)
         for vid, reason in report.failed:
-            err.print(f"  [red]{vid}[/]: {reason}", highlight=False, soft_wrap=True)
+            err.print(f"  [red]{escape(vid)}[/]: {escape(reason)}", highlight=False, soft_wrap=True)
         if report.not_attempted:
             err.print(
                 f"  {report.not_attempted} approved variant(s) not attempted; run publish again once the DAM works"
             )
     raise typer.Exit(1 if report.failed else 0)
+
+
+app.command("verify")(verify)  # registered here: `vitrina --help` lists commands in this order
 
 
 @app.command()
@@ -375,14 +415,15 @@ def schema(
 
 def main() -> None:
     """The `vitrina` entry point: quiet, offline Prefect settings first, then the command."""
-    from flows.runtime import configure_prefect
+    from flows.runtime import configure_prefect, interrupt_exit_code, interrupt_on_signals
 
     configure_prefect()
+    interrupt_on_signals()
     try:
         app()
-    except KeyboardInterrupt:
-        err.print("interrupted; finished variants are stored")
-        sys.exit(130)
+    except KeyboardInterrupt:  # outside a command (Typer turns one inside into exit 130)
+        err.print("interrupted", highlight=False)
+        sys.exit(interrupt_exit_code())
     except VitrinaError as exc:  # e.g. a catalog row or sidecar this Vitrina cannot read: one line, not a traceback
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)

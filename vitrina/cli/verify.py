@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from pipeline.errors import InputError, VerifyError
+from pipeline.imaging.imageio import open_image
 from pipeline.storage.sidecar import load_sidecar
 from pipeline.storage.store import blob_location, cutout_location
 from pipeline.verify import verify_product_pixels
@@ -77,14 +78,10 @@ def _find_cutout(banner: Path, sha: str, root: Path | None) -> Path:
 
 
 def _open_image(path: Path, what: str) -> Image.Image:
+    """The decoded image, under the one pixel limit (`open_image`: a bomb is refused from its header)."""
     if not path.is_file():
         raise VerifyError(f"{what} not found: {path}")
-    try:
-        with Image.open(path) as img:
-            img.load()
-            return img.copy()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise VerifyError(f"{what} {path} is not a readable image: {exc}") from exc
+    return open_image(path, what)
 
 
 def verify(
@@ -108,8 +105,8 @@ def verify(
     try:
         if not banner.is_file():
             raise VerifyError(f"banner not found: {banner}")
+        image = _open_image(banner, "banner")  # before reading its bytes: a bomb costs nothing
         data = banner.read_bytes()
-        image = _open_image(banner, "banner")
         root = store_root(banner, out) if (sidecar is None or cutout is None) else None
         sidecar_path = sidecar if sidecar is not None else _find_sidecar(banner, data, root)
         paths["sidecar"] = str(sidecar_path)

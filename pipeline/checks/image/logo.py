@@ -33,6 +33,7 @@ from pipeline.checks.image.frame import (
 )
 from pipeline.checks.results import CheckResult, Verdict
 from pipeline.imaging.geometry import Box
+from pipeline.imaging.imageio import open_image
 from pipeline.model.brand import BrandGuide
 
 __all__ = ["check_logo", "logo_on"]
@@ -93,6 +94,35 @@ class _LogoModel:
         return p + self.bg[None, None, :] * (1 - a[..., None]), a
 
 
+_MIN_WINDOW_STD = 0.1  # of the template's std: a flatter image window cannot hold the logo
+
+
+def _ncc(image: np.ndarray, templ: np.ndarray) -> np.ndarray:
+    """`cv2.matchTemplate(image, templ, TM_CCOEFF_NORMED)` with the ill-conditioned windows zeroed.
+
+    OpenCV computes the numerator by float32 FFT correlation and the window's variance from
+    integral images, then divides. On a flat or nearly flat window (the ink map is exactly 0 on
+    most of a clean backdrop) that is noise over noise, and OpenCV clamps a quotient just above 1
+    to +-1: an empty window can score 0.98 or 1.0 and beat the real logo. Which windows do
+    depends on round-off anywhere in the image, so on any change of pixels or library build.
+    Windows whose standard deviation is below `_MIN_WINDOW_STD` x the template's score 0: they
+    hold too little contrast to contain the logo (the real logo's window has about the
+    template's own spread)."""
+    res = np.asarray(cv2.matchTemplate(image, templ, cv2.TM_CCOEFF_NORMED))
+    th, tw = templ.shape[:2]
+    s, sq = cv2.integral2(image, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
+    n = float(th * tw)
+
+    def window(a: np.ndarray) -> np.ndarray:
+        return np.asarray(a[th:, tw:] - a[:-th, tw:] - a[th:, :-tw] + a[:-th, :-tw])
+
+    mean = window(s) / n
+    var = window(sq) / n - mean * mean
+    min_std = _MIN_WINDOW_STD * float(templ.std())
+    res[var < min_std * min_std] = 0.0
+    return res
+
+
 def _ring_colour(rgb: np.ndarray, box: Box, width: int = 4) -> np.ndarray:
     """Median colour of a thin ring just outside `box` (the backdrop around the logo)."""
     h, w = rgb.shape[:2]
@@ -118,7 +148,7 @@ def _best_match(
         t_ink = model.ink(tw, th)
         if float(t_ink.std()) < 1e-3:
             continue
-        res = cv2.matchTemplate(ink, t_ink, cv2.TM_CCOEFF_NORMED)
+        res = _ncc(ink, t_ink)
         _, score, _, (mx, my) = cv2.minMaxLoc(res)
         if not math.isfinite(score):
             continue
@@ -157,8 +187,7 @@ def logo_on(
     was found (None when it was not): the runner hands that box to the checks that need the logo."""
     cid = "image.logo"
     if logo is None:
-        with Image.open(brand.logo_path) as opened:
-            logo = opened.convert("RGBA")
+        logo = open_image(brand.logo_path, "logo").convert("RGBA")
     scale = scale_of(ctx, frame.size)
     min_w = brand.logo.min_width_px * scale
     area = ctx.logo_box
@@ -394,7 +423,7 @@ def _global_logo_search(frame: Frame, logo: Image.Image, min_w: float) -> Box | 
         t = cv2.cvtColor(np.clip(comp, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
         if t.std() < 1:
             continue
-        res = cv2.matchTemplate(gray, t, cv2.TM_CCOEFF_NORMED)
+        res = _ncc(gray, t)
         _, score, _, (mx, my) = cv2.minMaxLoc(res)
         if best is None or score > best[0]:
             best = (float(score), (mx, my, mx + w_i, my + h_i))

@@ -69,7 +69,7 @@ def test_decompression_bomb_is_refused_from_the_header(tmp_path: Path, width: in
         warnings.simplefilter("error")  # any warning leaking out fails the test
         reason = rejected(path)
     assert reason.startswith("image too large (") and shown in reason
-    assert "limit 50 megapixels" in reason
+    assert "limit 40 megapixels" in reason
 
 
 def test_real_compressed_bomb_is_refused_without_decoding(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_real_compressed_bomb_is_refused_without_decoding(tmp_path: Path) -> Non
 def test_max_pixels_is_a_parameter(tmp_path: Path) -> None:
     path = tmp_path / "small.png"
     Image.new("RGB", (100, 100), "white").save(path)
-    assert MAX_PIXELS == 50_000_000
+    assert MAX_PIXELS == 40_000_000
     assert load_product_image(path).size == (100, 100)
     assert rejected(path, max_pixels=5_000) == "image too large (100x100 pixels, limit 0.005 megapixels)"
 
@@ -382,3 +382,67 @@ def test_real_catalog_photos_load() -> None:
         img = load_product_image(path)
         assert img.mode == "RGBA" and img.info == {}
         assert max(img.size) == 1024
+
+
+# --- open_image: the one gate for every image a command opens ----------------------------------
+
+
+def test_open_image_keeps_format_and_jpeg_tables_and_closes_the_file(tmp_path: Path) -> None:
+    from pipeline.imaging.imageio import open_image
+
+    path = tmp_path / "banner.jpg"
+    Image.new("RGB", (64, 32), "teal").save(path, quality=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ResourceWarning for an unclosed file fails the test
+        image = open_image(path)
+    assert (image.format, image.size, image.mode) == ("JPEG", (64, 32), "RGB")
+    assert getattr(image, "quantization", None)  # what the JPEG quality estimate reads
+    assert getattr(image, "fp", None) is None
+    assert image.convert("RGBA").getpixel((0, 0))[3] == 255  # decoded: usable after the file is closed
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_bytes(png_with_declared_size(20_000, 20_000)), "image too large (400 megapixels, limit"),
+        (lambda p: p.write_bytes(png_with_declared_size(9_000, 9_000)), "image too large (9000x9000 pixels, limit"),
+        (lambda p: p.write_text("<html>"), "not an image file"),
+        (lambda p: None, "file not found"),
+    ],
+)
+def test_open_image_names_the_file_and_what_it_is(tmp_path: Path, make, reason: str) -> None:
+    from pipeline.imaging.imageio import open_image
+
+    path = tmp_path / "logo.png"
+    make(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ImageRejected) as info:
+            open_image(path, "logo")
+    assert info.value.path == str(path)
+    assert str(info.value).startswith(f"{path}: logo: {reason}")
+    assert "\n" not in str(info.value)
+
+
+def test_open_image_refuses_truncated_pixel_data(tmp_path: Path) -> None:
+    from pipeline.imaging.imageio import open_image
+
+    path = tmp_path / "cut.png"
+    Image.effect_noise((256, 256), 60).convert("RGB").save(path)
+    path.write_bytes(path.read_bytes()[:3000])
+    with pytest.raises(ImageRejected, match="cut-out: truncated or corrupt image data"):
+        open_image(path, "cut-out")
+
+
+def test_images_are_opened_only_through_open_image() -> None:
+    """One pixel limit for every command: no module but imageio.py calls Image.open."""
+    repo = Path(__file__).resolve().parents[3]
+    offenders = [
+        f"{path.relative_to(repo)}:{number}"
+        for package in ("pipeline", "vitrina", "flows", "dam_connectors")
+        for path in sorted((repo / package).rglob("*.py"))
+        if path != repo / "pipeline" / "imaging" / "imageio.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "Image.open(" in line and not line.lstrip().startswith("#")
+    ]
+    assert offenders == [], "open images with pipeline.imaging.imageio.open_image: " + ", ".join(offenders)

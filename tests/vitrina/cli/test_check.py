@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,3 +106,40 @@ def test_check_list_names_every_check_and_what_the_brand_runs(vitrina: Vitrina):
     assert result.exit_code == 0
     for check_id in ("product.pixels", "copy.claims", "image.nudity", "image.palette.background"):
         assert check_id in result.stdout
+
+
+def test_check_image_refuses_huge_images_bombs_and_broken_files_from_the_header(vitrina: Vitrina, tmp_path: Path):
+    """One pixel limit (pipeline.imaging.imageio.MAX_PIXELS), checked before decoding: an 81 MP PNG
+    (below Pillow's own limit) took 2.6 GB; a 400 MP bomb was a traceback."""
+    huge = tmp_path / "huge.png"
+    Image.new("1", (9_000, 9_000)).save(huge)  # a few kB
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000)).save(bomb)
+    cut = tmp_path / "cut.png"
+    Image.effect_noise((256, 256), 60).convert("RGB").save(cut)
+    cut.write_bytes(cut.read_bytes()[:2000])
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    expected = {
+        huge: f"error: {huge}: image too large (9000x9000 pixels, limit 40 megapixels)",
+        bomb: f"error: {bomb}: image too large (400 megapixels, limit 40 megapixels)",
+        cut: f"error: {cut}: truncated or corrupt image data",
+        text: f"error: {text}: not an image file",
+    }
+    for path, line in expected.items():
+        result = vitrina("check", "image", path, "--brand", DEMO_BRAND, "--no-ocr", "--json")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.strip().splitlines() == [line]
+
+
+def test_check_image_refuses_a_logo_above_the_pixel_limit(vitrina: Vitrina, tmp_path: Path):
+    brand = tmp_path / "halden"
+    shutil.copytree(DEMO_BRAND, brand)
+    Image.new("RGBA", (9_000, 9_000)).save(brand / "logo.png")
+    banner = tmp_path / "banner.png"
+    Image.new("RGB", (200, 200), "white").save(banner)
+    result = vitrina("check", "image", banner, "--brand", brand, "--no-ocr")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {brand / 'brand.yaml'}: logo.file: 'logo.png': image too large (9000x9000 pixels, limit 40 megapixels)"
+    ]

@@ -153,3 +153,33 @@ def test_schema_sidecar_prints_the_json_schema_the_stored_sidecar_meets(stored: 
     assert schema["title"].startswith("Vitrina sidecar")
     jsonschema.validate(json.loads(stored.sidecar.read_text(encoding="utf-8")), schema)
     assert runner.invoke(app, ["schema", "nope"]).exit_code == 2
+
+
+def test_bombs_and_broken_images_are_one_line_errors_without_decoding(stored: Stored, tmp_path: Path):
+    """The banner and the cut-out pass the one pixel limit (pipeline.imaging.imageio.open_image):
+    a 400 MP bomb was a traceback (Pillow's DecompressionBombError)."""
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000)).save(bomb)
+    huge = tmp_path / "huge.png"
+    Image.new("1", (9_000, 9_000)).save(huge)
+    sidecar = stored.blob.with_suffix(".json")
+
+    result = _verify(bomb, "--sidecar", sidecar, "--cutout", stored.cutout)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bomb}: banner: image too large (400 megapixels, limit 40 megapixels)"
+    ]
+    result = _verify(stored.blob, "--cutout", huge)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {huge}: cut-out: image too large (9000x9000 pixels, limit 40 megapixels)"
+    ]
+    as_json = _verify(stored.blob, "--cutout", bomb, "--json")
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["status"] == "bad_input"
+    assert "cut-out: image too large (400 megapixels" in json.loads(as_json.stdout)["error"]
+
+    text = tmp_path / "text.png"
+    text.write_text("not an image")
+    result = _verify(text, "--sidecar", sidecar, "--cutout", stored.cutout)
+    assert result.exit_code == 2 and result.stderr.strip().splitlines() == [f"error: {text}: banner: not an image file"]

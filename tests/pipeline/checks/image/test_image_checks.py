@@ -354,10 +354,32 @@ def test_contrast_without_a_known_colour_uses_the_glyph_pixels(clean):
 # --------------------------------------------------------------------------- logo
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="squashed logo missed with the packages of 2026-12-05 (fails on 01d2065 too); under investigation",
-)
+def test_logo_matching_scores_empty_windows_zero_and_others_exactly():
+    """OpenCV's TM_CCOEFF_NORMED divides float32 FFT noise by a round-off variance on flat windows
+    and clamps the quotient to +-1: an empty stretch of backdrop scored 0.98 and beat a squashed logo."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from pipeline.checks.image.logo import _LogoModel, _ncc
+
+    model = _LogoModel(LOGO, np.array([250, 245, 235], np.float32))
+    ink = np.zeros((120, 300), np.float32)
+    ink[30:87, 20:166] = model.ink(146, 57)  # a squashed logo's ink on an exactly flat backdrop
+    for w, h in [(40, 11), (80, 21), (120, 32)]:
+        templ = model.ink(w, h)
+        got = _ncc(ink, templ)
+        windows = sliding_window_view(ink.astype(np.float64), (h, w))
+        centred = windows - windows.mean(axis=(2, 3), keepdims=True)
+        t = templ - templ.mean()
+        den = np.sqrt((centred**2).sum(axis=(2, 3)) * (t**2).sum())
+        exact = np.divide((centred * t).sum(axis=(2, 3)), den, out=np.zeros_like(den), where=den > 1e-9)
+        empty = windows.max(axis=(2, 3)) == 0
+        assert empty.any() and np.all(got[empty] == 0)
+        kept = got != 0
+        assert np.abs(got - exact)[kept].max() < 1e-4
+        assert exact[~kept].max() < 0.3  # what is zeroed could never have been the logo
+        assert np.unravel_index(got.argmax(), got.shape) == np.unravel_index(exact.argmax(), exact.shape)
+
+
 def test_logo_problems_are_told_apart(clean):
     blank = make(logo=Image.new("RGBA", LOGO.size, (0, 0, 0, 0)))
 
