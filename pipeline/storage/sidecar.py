@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -178,7 +178,8 @@ def sidecar_json(sidecar: Sidecar) -> str:
 
 def sidecar_json_schema() -> dict[str, Any]:
     """JSON Schema of both sidecars (the store's and the DAM's), for tools that read them."""
-    either: TypeAdapter[Sidecar | PublishedSidecar] = TypeAdapter(Sidecar | PublishedSidecar)  # type: ignore[arg-type]
+    # cast: mypy reads a `X | Y` value as a UnionType object, not a type (its verdict differs run to run).
+    either: TypeAdapter[Sidecar | PublishedSidecar] = TypeAdapter(cast(Any, Sidecar | PublishedSidecar))
     schema = either.json_schema(mode="validation")
     schema["title"] = f"Vitrina sidecar (schema_version {SCHEMA_VERSION})"
     return schema
