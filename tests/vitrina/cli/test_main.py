@@ -165,7 +165,7 @@ def test_publish_to_unreachable_s3_stops_at_the_first_failure_with_one_line(vitr
     args = ("publish", "--dam", "s3://nowhere/x", "--endpoint-url", "http://127.0.0.1:9", "--out", demo_out)
     result = vitrina(*args, env=env)
     assert result.exit_code == 1
-    assert "0 uploaded, 0 already there, 1 failed" in result.stdout
+    assert "0 uploaded, 0 already there, 0 skipped, 1 failed" in result.stdout
     failure = result.stderr.strip().splitlines()[0]
     assert "s3://nowhere/x" in failure and "cannot reach S3 endpoint http://127.0.0.1:9" in failure
     report = json.loads(vitrina(*args, "--json", env=env).stdout)
