@@ -15,6 +15,7 @@ COPY pyproject.toml README.md ./
 COPY pipeline ./pipeline
 COPY flows ./flows
 COPY dam_connectors ./dam_connectors
+COPY vitrina ./vitrina
 RUN pip install --no-cache-dir -e .
 COPY brand_guides ./brand_guides
 COPY prompts ./prompts

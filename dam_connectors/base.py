@@ -1,9 +1,15 @@
 """The contract every DAM connector keeps, and the checks they all share.
 
 A connector is deliberately tiny: the publish flow only needs to ask "is this exact asset
-already there?" (``exists``) and "store it" (``put``). Idempotent publishing is the caller's
-job: it calls ``exists(key, sha256)`` first and skips the upload when it answers True, so a
-re-run never rewrites assets a DAM has already ingested.
+already there?" (``exists``), "store it" (``put``) and "take it back" (``retract``). Idempotent
+publishing is the caller's job: it calls ``exists(key, sha256)`` first and skips the upload when
+it answers True, so a re-run never rewrites assets a DAM has already ingested.
+
+Retraction removes an asset (and whatever the connector keeps with it) and leaves a small
+tombstone record in its place, ``<key>.tombstone.json``: a JSON object with the key and the
+caller's fields (variant id, sha256, reason, when, by whom), so whoever finds the asset gone can
+see why. Retracting twice is harmless (the second call rewrites the same tombstone), and putting
+the key again removes its tombstone. Keys ending in ``.tombstone.json`` are reserved.
 
 Every failure a user can act on (unreachable endpoint, wrong credentials, missing bucket,
 unwritable directory, bad key) is raised as :class:`DamError` with a one-line message that
@@ -14,6 +20,7 @@ OSError) to the caller.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
@@ -22,15 +29,21 @@ from pipeline.errors import DamError
 
 __all__ = [
     "SHA256_METADATA_KEY",
+    "TOMBSTONE_SUFFIX",
     "DamConnector",
     "DamError",
     "prepare_metadata",
+    "prepare_tombstone",
+    "tombstone_json",
+    "refuse_reserved",
     "validate_key",
     "validate_sha256",
 ]
 
 #: The metadata entry ``exists`` compares; ``put`` always records it.
 SHA256_METADATA_KEY = "sha256"
+#: Appended to an asset's key to name the record ``retract`` leaves in its place.
+TOMBSTONE_SUFFIX = ".tombstone.json"
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 # Lower-case HTTP-token-safe names: S3 sends user metadata as x-amz-meta-<name> headers and
@@ -57,7 +70,17 @@ class DamConnector(Protocol):
         ...
 
     def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> str:
-        """Store ``data`` under ``key`` with ``metadata``; return the object's location URI."""
+        """Store ``data`` under ``key`` with ``metadata``; return the object's location URI.
+
+        A tombstone left at ``key`` by an earlier ``retract`` is removed."""
+        ...
+
+    def retract(self, key: str, tombstone: dict[str, str]) -> str:
+        """Remove the asset at ``key`` (and its metadata) and write ``tombstone`` in its place.
+
+        Returns the tombstone's location URI (``<uri>/<key>.tombstone.json``). Idempotent: an
+        asset already gone is not an error; its tombstone is written again.
+        """
         ...
 
     def close(self) -> None:
@@ -89,6 +112,19 @@ def validate_key(key: str, *, uri: str | None = None) -> str:
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
             raise refuse("empty, '.' and '..' path segments are not allowed")
+    return key
+
+
+def refuse_reserved(key: str, *, uri: str | None = None) -> str:
+    """Return ``key`` unless it names a tombstone (DamError): an asset stored there would be taken
+    for the record of another asset's retraction."""
+    if key.endswith(TOMBSTONE_SUFFIX):
+        where = f"{uri}: " if uri else ""
+        raise DamError(
+            f"{where}invalid asset key {key!r}: names ending in {TOMBSTONE_SUFFIX!r} are reserved for tombstones",
+            uri=uri,
+            key=key,
+        )
     return key
 
 
@@ -156,3 +192,37 @@ def prepare_metadata(
         )
     prepared[SHA256_METADATA_KEY] = actual
     return prepared
+
+
+def prepare_tombstone(
+    tombstone: Mapping[str, str], *, uri: str | None = None, key: str | None = None
+) -> dict[str, str]:
+    """Validate a tombstone's fields and return them with ``key`` first: names as for metadata
+    (lower-case letters, digits, '.', '_', '-'), values strings. Raises DamError otherwise."""
+    where = f"{uri}: " if uri else ""
+    if not isinstance(tombstone, Mapping):
+        raise DamError(
+            f"{where}tombstone for {key!r} must be a mapping, not {type(tombstone).__name__}", uri=uri, key=key
+        )
+    record: dict[str, str] = {"key": key or ""}
+    for name, value in tombstone.items():
+        if not isinstance(name, str) or not _METADATA_KEY_RE.match(name) or name == "key":
+            raise DamError(
+                f"{where}invalid tombstone field {name!r} for {key!r}: use lower-case letters, digits, '-', '_' "
+                "and '.' ('key' is set by the connector)",
+                uri=uri,
+                key=key,
+            )
+        if not isinstance(value, str):
+            raise DamError(
+                f"{where}tombstone field {name!r} for {key!r} must be a string, not {type(value).__name__}",
+                uri=uri,
+                key=key,
+            )
+        record[name] = value
+    return record
+
+
+def tombstone_json(record: Mapping[str, str]) -> bytes:
+    """A tombstone as stored: one JSON object, sorted keys, UTF-8."""
+    return (json.dumps(dict(record), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -5,6 +5,10 @@ Each asset ``<root>/<key>`` gets a sidecar ``<root>/<key>.meta.json`` holding it
 and metadata (including the sha256 ``exists`` compares), because plain files have no portable
 place for user metadata.
 
+Retracting ``<key>`` removes the file and its sidecar and writes ``<root>/<key>.tombstone.json``
+(the caller's record of why, plus the key) in their place; putting the key again removes the
+tombstone.
+
 Writes are atomic (temp file in the same directory, then ``os.replace``) so a watcher never
 picks up a half-written image. On overwrite the old sidecar is removed first and the new one is
 written last: a crash in between leaves "not published" (``exists`` is False, the next run
@@ -21,8 +25,12 @@ from typing import Any
 
 from dam_connectors.base import (
     SHA256_METADATA_KEY,
+    TOMBSTONE_SUFFIX,
     DamError,
     prepare_metadata,
+    prepare_tombstone,
+    refuse_reserved,
+    tombstone_json,
     validate_key,
     validate_sha256,
 )
@@ -70,6 +78,7 @@ class FileSystemConnector:
                 uri=self.uri,
                 key=key,
             )
+        refuse_reserved(key, uri=self.uri)
         return self._root.joinpath(*key.split("/"))
 
     def exists(self, key: str, sha256: str) -> bool:
@@ -116,9 +125,40 @@ class FileSystemConnector:
             _atomic_write(path, bytes(data))
             sidecar_bytes = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True)
             _atomic_write(sidecar, (sidecar_bytes + "\n").encode("utf-8"))
+            _tombstone_path(path).unlink(missing_ok=True)
         except OSError as exc:
             raise self._os_error(exc, f"cannot write {key!r}", key) from None
         return path.as_uri()
+
+    def retract(self, key: str, tombstone: dict[str, str]) -> str:
+        """Remove ``<root>/<key>`` and its sidecar, then write ``<key>.tombstone.json``; return its
+        file URI. The sidecar goes first, so a crash in between leaves "not published"."""
+        path = self.path_for(key)
+        record = prepare_tombstone(tombstone, uri=self.uri, key=key)
+        grave = _tombstone_path(path)
+        try:
+            _sidecar_path(path).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(grave, tombstone_json(record))
+        except OSError as exc:
+            raise self._os_error(exc, f"cannot retract {key!r}", key) from None
+        return grave.as_uri()
+
+    def tombstone(self, key: str) -> dict[str, str] | None:
+        """The tombstone ``retract`` left at ``key``, or None when the key was never retracted."""
+        grave = _tombstone_path(self.path_for(key))
+        try:
+            record = json.loads(grave.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._os_error(exc, f"cannot read the tombstone of {key!r}", key) from None
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise DamError(f"{self.uri}: tombstone {grave} is not a JSON object", uri=self.uri, key=key)
+        return {str(k): str(v) for k, v in record.items()}
 
     def close(self) -> None:
         """Nothing to release; present to satisfy :class:`~dam_connectors.base.DamConnector`."""
@@ -153,6 +193,10 @@ class FileSystemConnector:
 
 def _sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _tombstone_path(path: Path) -> Path:
+    return path.with_name(path.name + TOMBSTONE_SUFFIX)
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -12,7 +12,9 @@ environment variables including ``AWS_ENDPOINT_URL``, shared config/credentials 
 instance roles). This module never reads the environment directly.
 
 Permissions needed: ``s3:PutObject``, ``s3:GetObject`` and ``s3:ListBucket`` on the bucket
-(without ListBucket, S3 answers 403 instead of 404 for a key that is not there yet).
+(without ListBucket, S3 answers 403 instead of 404 for a key that is not there yet), and
+``s3:DeleteObject`` to retract: ``retract`` deletes the object and writes a JSON tombstone object
+``<key>.tombstone.json`` (the caller's record of why); putting the key again deletes the tombstone.
 
 Timeouts and retries (``connect_timeout``, ``read_timeout``, ``retries``; also in a DAM URI's
 query, ``s3://bucket/prefix?read_timeout=30``) bound how long a dead endpoint can hold a publish:
@@ -23,6 +25,7 @@ at once and without retries, instead of being taken for an empty bucket.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, SupportsFloat
 from urllib.parse import quote, unquote
@@ -42,8 +45,12 @@ from botocore.exceptions import (
 
 from dam_connectors.base import (
     SHA256_METADATA_KEY,
+    TOMBSTONE_SUFFIX,
     DamError,
     prepare_metadata,
+    prepare_tombstone,
+    refuse_reserved,
+    tombstone_json,
     validate_key,
     validate_sha256,
 )
@@ -188,6 +195,7 @@ class S3Connector:
     def object_key(self, key: str) -> str:
         """The full S3 object key for asset ``key`` (validated, prefix applied)."""
         validate_key(key, uri=self.uri)
+        refuse_reserved(key, uri=self.uri)
         return f"{self._prefix}/{key}" if self._prefix else key
 
     def exists(self, key: str, sha256: str) -> bool:
@@ -231,7 +239,72 @@ class S3Connector:
         except BotoCoreError as exc:
             raise self._error(exc, f"cannot upload {key!r}", key) from None
         self._bucket_seen = True
+        grave = object_key + TOMBSTONE_SUFFIX
+        if self._object_exists(key, grave):  # only then: publishing needs no s3:DeleteObject
+            self._delete(key, grave, "cannot remove the tombstone of")
         return f"s3://{self._bucket}/{object_key}"
+
+    def retract(self, key: str, tombstone: dict[str, str]) -> str:
+        """Delete the object, then write the JSON tombstone ``<key>.tombstone.json``; return its
+        ``s3://`` location. Deleting an object that is not there succeeds (S3 semantics)."""
+        object_key = self.object_key(key)
+        body = tombstone_json(prepare_tombstone(tombstone, uri=self.uri, key=key))
+        grave = object_key + TOMBSTONE_SUFFIX
+        self._delete(key, object_key, "cannot retract")
+        try:
+            self._client.put_object(
+                Bucket=self._bucket, Key=grave, Body=body, ContentType="application/json", Metadata={}
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "NoSuchBucket" or _status(exc) in (403, 404):
+                self._require_bucket(key)
+            raise self._error(exc, f"cannot write the tombstone of {key!r}", key) from None
+        except BotoCoreError as exc:
+            raise self._error(exc, f"cannot write the tombstone of {key!r}", key) from None
+        return f"s3://{self._bucket}/{grave}"
+
+    def tombstone(self, key: str) -> dict[str, str] | None:
+        """The tombstone ``retract`` left at ``key``, or None when the key was never retracted."""
+        grave = self.object_key(key) + TOMBSTONE_SUFFIX
+        try:
+            response = self._client.get_object(Bucket=self._bucket, Key=grave)
+            data = response["Body"].read()
+        except ClientError as exc:
+            if _status(exc) == 404 and _error_code(exc) != "NoSuchBucket":
+                return None
+            raise self._error(exc, f"cannot read the tombstone of {key!r}", key) from None
+        except BotoCoreError as exc:
+            raise self._error(exc, f"cannot read the tombstone of {key!r}", key) from None
+        try:
+            record = json.loads(data)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise DamError(
+                f"{self.uri}: tombstone s3://{self._bucket}/{grave} is not a JSON object", uri=self.uri, key=key
+            )
+        return {str(k): str(v) for k, v in record.items()}
+
+    def _object_exists(self, key: str, object_key: str) -> bool:
+        try:
+            self._client.head_object(Bucket=self._bucket, Key=object_key)
+        except ClientError as exc:
+            if _status(exc) == 404:
+                return False
+            raise self._error(exc, f"cannot check {key!r}", key) from None
+        except BotoCoreError as exc:
+            raise self._error(exc, f"cannot check {key!r}", key) from None
+        return True
+
+    def _delete(self, key: str, object_key: str, doing: str) -> None:
+        try:
+            self._client.delete_object(Bucket=self._bucket, Key=object_key)
+        except ClientError as exc:
+            if _error_code(exc) == "NoSuchBucket" or _status(exc) in (403, 404):
+                self._require_bucket(key)
+            raise self._error(exc, f"{doing} {key!r}", key) from None
+        except BotoCoreError as exc:
+            raise self._error(exc, f"{doing} {key!r}", key) from None
 
     def close(self) -> None:
         """Close the HTTP connection pool of a client this connector created."""

@@ -8,14 +8,20 @@ pure: the caller stores what it returns (`pipeline.storage.store.Store.keep_vari
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import io
+import os
+import platform
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
+import PIL
 from PIL import Image, PngImagePlugin
+from PIL import features as pil_features
 
 from pipeline.banner.compose import BannerCopy, ComposedBanner, compose_banner
 from pipeline.banner.layout import Layout, plan_layout
@@ -38,6 +44,7 @@ from pipeline.checks.text import (
     check_text_contrast,
     check_text_ocr,
 )
+from pipeline.digests import folder_digest
 from pipeline.errors import InputError, VitrinaError, shown
 from pipeline.imaging.imageio import image_sha256
 from pipeline.imaging.products import MIN_MASK_CONFIDENCE, PreparedProduct
@@ -45,14 +52,18 @@ from pipeline.model.brand import BrandGuide, ChannelFormat, CheckPolicy
 from pipeline.model.campaign import Campaign, Scene, render_scene_template
 from pipeline.model.catalog import CatalogItem
 from pipeline.model.lineage import (
+    NORMALISATION,
     RESAMPLE,
     CopyLineage,
+    EnvironmentLineage,
     FormatLineage,
     GenerationLineage,
+    InputsLineage,
     LayoutLineage,
     Lineage,
     PriceLineage,
     ProductLineage,
+    ResamplerLineage,
     TextBlockLineage,
 )
 from pipeline.model.locales import LocaleInfo, locale_info
@@ -67,6 +78,9 @@ __all__ = [
     "render_scenes",
     "scene_prompt",
     "scene_request",
+    "current_environment",
+    "catalog_relative",
+    "encode_banner_png",
 ]
 
 try:  # the installed distribution's version goes into every lineage record
@@ -139,6 +153,44 @@ def _encode_png(image: Image.Image, text: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     image.save(buf, "PNG", pnginfo=info, compress_level=6)
     return buf.getvalue()
+
+
+def encode_banner_png(image: Image.Image, campaign_id: str, sku: str, image_sha: str) -> bytes:
+    """The banner's PNG bytes: pixels plus text chunks naming the campaign, the SKU and the pixels'
+    hash (what `render_variant` returns and `pipeline.regenerate` rebuilds)."""
+    return _encode_png(image, {"vitrina:campaign": campaign_id, "vitrina:sku": sku, "vitrina:image_sha256": image_sha})
+
+
+def _installed(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@functools.cache
+def current_environment() -> EnvironmentLineage:
+    """The versions of the libraries that make a banner's pixels in this process (read from the
+    installed distributions: torch and diffusers are not imported for this)."""
+    return EnvironmentLineage(
+        python=platform.python_version(),
+        pillow=PIL.__version__,
+        numpy=np.__version__,
+        opencv=_installed("opencv-python-headless") or _installed("opencv-python"),
+        freetype=pil_features.version("freetype2"),
+        raqm=pil_features.version("raqm"),
+        zlib=pil_features.version("zlib"),
+        torch=_installed("torch"),
+        diffusers=_installed("diffusers"),
+        transformers=_installed("transformers"),
+        machine=platform.machine(),
+    )
+
+
+def catalog_relative(source: Path, catalog_csv: Path) -> str:
+    """The photo's path relative to the catalog CSV's folder, with POSIX separators (what lineage
+    records as ``product.source``: the producing machine's folders are nobody else's business)."""
+    return Path(os.path.relpath(Path(source).resolve(), Path(catalog_csv).resolve().parent)).as_posix()
 
 
 def _mask_check(product: PreparedProduct) -> CheckResult:
@@ -346,7 +398,7 @@ def render_variant(
         format=FormatLineage(id=fmt.id, size=fmt.size),
         locale=plan.locale,
         product=ProductLineage(
-            source=str(product.source),
+            source=catalog_relative(product.source, campaign.catalog.path),
             source_sha256=product.source_sha256,
             cutout_sha256=product.cutout_sha256,
             mask_sha256=product.mask_sha256,
@@ -356,6 +408,10 @@ def render_variant(
             placement_box=scene.placement.box,
             scale=round(scene.placement.scale, 6),
             resample=RESAMPLE,
+            source_size=product.source_size,
+            crop_box=product.crop_box,
+            normalisation=NORMALISATION,
+            resampler=ResamplerLineage(version=PIL.__version__),
         ),
         generation=GenerationLineage.model_validate(
             {
@@ -394,13 +450,12 @@ def render_variant(
             for b in banner.blocks
         ),
         image_sha256=image_sha256(banner.image),
+        inputs=InputsLineage(brand=brief.brand, brand_sha256=folder_digest(brand.root), catalog=brief.catalog),
+        environment=current_environment(),
     )
 
     # 8. Encode the PNG, naming the campaign, the SKU and the pixels' hash in its text chunks
-    png = _encode_png(
-        banner.image,
-        {"vitrina:campaign": brief.campaign_id, "vitrina:sku": plan.sku, "vitrina:image_sha256": lineage.image_sha256},
-    )
+    png = encode_banner_png(banner.image, brief.campaign_id, plan.sku, lineage.image_sha256)
     return RenderedVariant(plan, png, report, lineage)
 
 

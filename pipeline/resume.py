@@ -7,7 +7,8 @@ stock, price history, image paths), the bytes of the SKU's source photos, the br
 copy of that one locale, the scene backend's name and options and the Vitrina version. The
 store keeps the key with the variant (`Store.keep_variant(..., input_key=)`); a later run with an
 equal key links the stored variant in (`Store.reusable`, `Store.reuse_variant`) instead of
-rendering it again. Changing one locale's copy changes only that locale's keys.
+rendering it again, when its stored files are all there and its sidecar is of the current schema.
+Changing one locale's copy changes only that locale's keys.
 
 Computing a key reads files (`folder_digest`, `source_digest`, once per run and per SKU);
 `variant_input_key` itself is pure. What the key cannot see: the bytes of a diffusion model
@@ -36,8 +37,10 @@ __all__ = [
     "variant_input_key",
 ]
 
-#: Bumped when what goes into a key changes, so keys of an older scheme never match.
-KEY_VERSION = 1
+#: Bumped when what goes into a key changes, or what a stored variant holds (its sidecar's schema),
+#: so keys of an older scheme never match. 2: sidecar schema 2 (auditor-complete lineage, cut-out
+#: reference); `Store.reusable` also refuses a variant whose stored sidecar is not of this schema.
+KEY_VERSION = 2
 _CHUNK = 1 << 20
 
 

@@ -13,6 +13,9 @@ access to the original photo. From the sidecar's typed lineage (`pipeline.model.
    for byte (`pipeline.imaging.placement.product_pixels_unchanged`); differing pixels are
    counted and boxed.
 
+The banner's C2PA manifest is checked by `read_provenance` (`pipeline.provenance`, re-exported
+here): `vitrina verify` reports both.
+
 Hashes are `pipeline.imaging.imageio.image_sha256`: SHA-256 of ``"<mode>:<w>x<h>:"`` followed by the raw
 decoded pixel bytes, so they do not depend on how a PNG was compressed.
 """
@@ -34,8 +37,9 @@ from pipeline.imaging.placement import (
     product_pixels_unchanged,
 )
 from pipeline.model.lineage import Lineage
+from pipeline.provenance.manifest import ProvenanceReport, read_provenance
 
-__all__ = ["VerifyError", "VerifyReport", "verify_product_pixels"]
+__all__ = ["VerifyError", "VerifyReport", "verify_product_pixels", "ProvenanceReport", "read_provenance"]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages Vitrina needs beyond Python: fonts that cover every locale, raqm/FriBiDi for
-# right-to-left shaping, Tesseract for text verification. Installs them with apt when run as
+# right-to-left shaping, Tesseract for text verification, exiftool (an independent XMP/IPTC reader
+# the provenance tests check published files with). Installs them with apt when run as
 # root; otherwise says what is missing and what will not work without it.
 set -u
 PKGS=(libraqm0 libfribidi0 fonts-noto-core fonts-noto-cjk
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-jpn
-      tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin)
+      tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin
+      libimage-exiftool-perl)
 
-command -v dpkg-query >/dev/null 2>&1 || { echo "note: not a Debian system; install Noto fonts (core + CJK), libraqm and Tesseract yourself." >&2; exit 0; }
+command -v dpkg-query >/dev/null 2>&1 || { echo "note: not a Debian system; install Noto fonts (core + CJK), libraqm, Tesseract and exiftool yourself." >&2; exit 0; }
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,6 +32,7 @@ Missing Debian packages: ${missing[*]}
   Install them with:  sudo apt-get install ${missing[*]}
   Without them: fonts-noto-cjk / fonts-noto-core -> brands that name Noto CJK, Hebrew or Devanagari
   fonts fail to load (ja/zh/ko/he/hi banners); libraqm0/libfribidi0 -> Arabic and Hebrew cannot be
-  shaped right-to-left; tesseract-ocr* -> rendered-text verification by OCR is unavailable.
+  shaped right-to-left; tesseract-ocr* -> rendered-text verification by OCR is unavailable;
+  libimage-exiftool-perl -> the provenance tests that read XMP with exiftool are skipped.
 MSG
 exit 0

@@ -23,8 +23,8 @@ SeaweedFS 4.48 quirks handled here:
 
 Also here, because tests in several folders share them: the Prefect settings the `vitrina` entry
 point applies (for CLI tests run in-process), the installed `vitrina` command in a subprocess
-(``run_vitrina``), one real demo run per session (``demo_run``) and a tiny diffusion model
-(``tiny_model``).
+(``run_vitrina``), one real demo run per session (``demo_run``), a tiny diffusion model
+(``tiny_model``) and a C2PA test signer for publishing (``signer``).
 """
 
 from __future__ import annotations
@@ -148,6 +148,16 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     proc = run_vitrina("run", brief, "--out", root / "out", "--json", env=env)
     assert proc.stdout.strip(), f"no JSON on stdout; stderr:\n{proc.stderr}"
     return DemoRun(brief, root / "out", proc, json.loads(proc.stdout))
+
+
+@pytest.fixture(scope="session")
+def signer(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A local TEST C2PA signer (`pipeline.provenance.load_or_create_signer`), made once per
+    session; its root certificate is ``signer.trust_anchor``."""
+    from pipeline.provenance import load_or_create_signer
+
+    config, _ = load_or_create_signer(tmp_path_factory.mktemp("signer"), None, None)
+    return config
 
 
 @pytest.fixture(scope="session")

@@ -81,18 +81,27 @@ def open_image(path: Path | str, what: str | None = None, *, max_pixels: int = M
     in Python < 3.14.
     """
     path = Path(path)
-
-    def refuse(reason: str) -> ImageRejected:
-        return ImageRejected(path, f"{what}: {reason}" if what else reason)
-
     if not path.exists():
-        raise refuse("file not found")
+        raise ImageRejected(path, f"{what}: file not found" if what else "file not found")
     if not path.is_file():
-        raise refuse("not a file")
+        raise ImageRejected(path, f"{what}: not a file" if what else "not a file")
+    return _decode(path, path, what, max_pixels)
+
+
+def decode_image(data: bytes, name: str, what: str | None = None, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """`open_image` for bytes already in memory (a stored blob, a downloaded asset): the same
+    limit and the same one-line `ImageRejected`, naming `name`."""
+    return _decode(io.BytesIO(data), name, what, max_pixels)
+
+
+def _decode(source: Path | io.BytesIO, name: Path | str, what: str | None, max_pixels: int) -> Image.Image:
+    def refuse(reason: str) -> ImageRejected:
+        return ImageRejected(name, f"{what}: {reason}" if what else reason)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
+            with Image.open(source) as im:
                 problem = _header_problem(im, max_pixels)
                 if problem:
                     raise refuse(problem)

@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.errors import ImageRejected
+from pipeline.imaging.geometry import Box
 from pipeline.imaging.imageio import image_sha256, load_product_image
 from pipeline.imaging.masks import cutout, product_mask
 from pipeline.imaging.triage import triage_packshot
@@ -32,6 +33,10 @@ class PreparedProduct:
     mask_method: str
     mask_confidence: float
     mask_notes: tuple[str, ...] = ()
+    # Where the cut-out was cut from the normalised photo (`load_product_image`: upright, sRGB,
+    # RGBA) and that photo's size: recorded in lineage so an auditor can redo the crop.
+    crop_box: Box | None = None
+    source_size: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ def prepare_product(sku: str, images: tuple[Path, ...]) -> tuple[PreparedProduct
             mask_method=mask.method,
             mask_confidence=mask.confidence,
             mask_notes=mask.notes,
+            crop_box=mask.bbox,
+            source_size=img.size,
         )
         if best is None or score > best[0]:
             best = (score, prepared)

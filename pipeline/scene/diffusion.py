@@ -25,10 +25,10 @@ not on the batch it was made in (up to float rounding of batched kernels, see `r
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import math
+import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from PIL import Image
 
+from pipeline.digests import file_sha256, folder_digest, folder_files
 from pipeline.errors import (
     InputError,
     LoraNotFoundError,
@@ -144,6 +145,11 @@ def inpaint_inputs(
     return init.resize(bucket, Image.Resampling.LANCZOS), mask
 
 
+#: Files of a diffusers folder that decide its output: weights and their configs/tokenizers.
+WEIGHT_SUFFIXES = frozenset({".safetensors", ".bin", ".ckpt", ".pt", ".pth", ".gguf"})
+_HASHED_SUFFIXES = WEIGHT_SUFFIXES | {".json", ".txt", ".model"}
+
+
 @dataclass(frozen=True)
 class ResolvedModel:
     """Where a model's files are, and what identifies those exact weights."""
@@ -151,15 +157,22 @@ class ResolvedModel:
     ref: str  # as configured: a folder or a hub id
     path: Path
     revision: str | None  # hub snapshot commit, when it came from the hub cache
-    weights_sha256: str  # model_index.json + weight file names and sizes
+    weights_sha256: str  # `folder_digest` of the weight, config and tokenizer files' bytes
+    weights: dict[str, str] = field(default_factory=dict)  # weight file (relative) -> sha256 of its bytes
 
 
-def _weights_digest(path: Path) -> str:
-    h = hashlib.sha256((path / "model_index.json").read_bytes())
-    for f in sorted(path.rglob("*")):
-        if f.is_file() and f.suffix in (".safetensors", ".bin", ".ckpt", ".pt", ".json", ".txt"):
-            h.update(f"{f.relative_to(path).as_posix()}:{f.stat().st_size}\n".encode())
-    return h.hexdigest()
+def _weights_digest(path: Path) -> tuple[str, dict[str, str]]:
+    """(digest over every weight, config and tokenizer file's name and bytes, weight file -> sha256).
+
+    Real content hashes (`pipeline.digests.file_sha256`, cached by path, size and mtime): two
+    checkpoints of the same names and sizes differ here. Hub cache files are symlinks into
+    ``blobs/``; they are followed."""
+    try:
+        digest = folder_digest(path, lambda f: f.suffix in _HASHED_SUFFIXES)
+        files = folder_files(path, lambda f: f.suffix in WEIGHT_SUFFIXES)
+    except OSError as exc:
+        raise ModelNotFoundError(f"model folder {path}: cannot read its files to hash them: {exc}") from exc
+    return digest, files
 
 
 def resolve_model(ref: str, *, base_dir: Path | None = None) -> ResolvedModel:
@@ -177,7 +190,7 @@ def resolve_model(ref: str, *, base_dir: Path | None = None) -> ResolvedModel:
                     f"model {ref!r}: folder {c} has no model_index.json (not a diffusers "
                     f"pipeline folder); {HOW_TO_PROVIDE}"
                 )
-            return ResolvedModel(ref, c.resolve(), None, _weights_digest(c))
+            return ResolvedModel(ref, c.resolve(), None, *_weights_digest(c))
     looks_like_path = ref.startswith((".", "/", "~")) or ref.count("/") != 1
     if not looks_like_path:
         from huggingface_hub import try_to_load_from_cache
@@ -185,7 +198,7 @@ def resolve_model(ref: str, *, base_dir: Path | None = None) -> ResolvedModel:
         cached = try_to_load_from_cache(ref, "model_index.json")
         if isinstance(cached, str):
             snap = Path(cached).parent
-            return ResolvedModel(ref, snap, snap.name, _weights_digest(snap))
+            return ResolvedModel(ref, snap, snap.name, *_weights_digest(snap))
     where = " or ".join(str(c) for c in candidates)
     if looks_like_path:
         raise ModelNotFoundError(f"model {ref!r} not found: no folder at {where}; {HOW_TO_PROVIDE}")
@@ -291,6 +304,15 @@ def load_pipeline(
     return pipe
 
 
+def _hardware(device: str) -> str:
+    """What ran the model: the GPU's name on CUDA, else the CPU's architecture (and name if known)."""
+    if device.startswith("cuda"):
+        import torch
+
+        return f"cuda: {torch.cuda.get_device_name(torch.device(device))}"
+    return f"cpu: {platform.machine()} {platform.processor()}".strip()
+
+
 def _json_safe(value: Any) -> Any:
     try:
         json.dumps(value)
@@ -356,6 +378,7 @@ class DiffusionBackend:
                 "id": self.model.ref,
                 "revision": self.model.revision,
                 "weights_sha256": self.model.weights_sha256,
+                "weights": self.model.weights,
             },
             "pipeline": type(self.pipe).__name__,
             "scheduler": {
@@ -367,13 +390,14 @@ class DiffusionBackend:
             "lora": (
                 {
                     "path": str(self.lora),
-                    "sha256": hashlib.sha256(self.lora.read_bytes()).hexdigest(),
+                    "sha256": file_sha256(self.lora),
                     "scale": self.settings.lora_scale,
                 }
                 if self.lora
                 else None
             ),
             "device": self.device,
+            "hardware": _hardware(self.device),
             "dtype": self.dtype,
             "generator": "torch.Generator(cpu).manual_seed(seed), one per image",
             "fit": "bucket -> cover scale (bicubic) + centre crop; product composited at channel size",

@@ -3,6 +3,7 @@ that started a run still runs."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
@@ -11,11 +12,43 @@ from pathlib import Path
 
 from pipeline.errors import InputError, shown
 
-__all__ = ["atomic_write", "check_sha", "check_run_id", "check_name", "process_start", "alive"]
+__all__ = [
+    "sha256_bytes",
+    "variant_id",
+    "blob_location",
+    "cutout_location",
+    "atomic_write",
+    "link_or_copy",
+    "check_sha",
+    "check_run_id",
+    "check_name",
+    "process_start",
+    "alive",
+]
 
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _MAX_NAME = 200
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def variant_id(campaign_id: str, sku: str, scene: str, fmt: str, locale: str, blob_sha: str) -> str:
+    """Stable id: the same inputs producing the same bytes are the same variant across runs."""
+    key = "|".join((campaign_id, sku, scene, fmt, locale, blob_sha))
+    return "v" + hashlib.sha256(key.encode()).hexdigest()[:11]
+
+
+def blob_location(root: Path, sha: str, suffix: str = ".png") -> Path:
+    """Where a store rooted at `root` keeps the blob with this SHA-256 (of its bytes)."""
+    return Path(root) / "blobs" / "sha256" / sha[:2] / f"{sha}{suffix}"
+
+
+def cutout_location(root: Path, pixel_sha: str) -> Path:
+    """Where a store rooted at `root` keeps the cut-out whose decoded pixels hash to `pixel_sha`."""
+    return Path(root) / "cutouts" / "sha256" / pixel_sha[:2] / f"{pixel_sha}.png"
 
 
 def check_sha(sha: str) -> str:
@@ -85,6 +118,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         with open(tmp, "xb") as handle:
             handle.write(data)
         os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Put `source` at `target` as a hard link (a copy where links fail), by an atomic rename."""
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            tmp.write_bytes(source.read_bytes())
+        os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -1,4 +1,5 @@
-"""What the store's catalog gives back: a variant (`VariantRecord`) and a run (`RunRecord`)."""
+"""What the store's catalog gives back: a variant (`VariantRecord`), the slot it fills (`Slot`),
+a run (`RunRecord`) and a publication due for retraction (`Retraction`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,44 @@ import json
 import sqlite3
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, shown
 from pipeline.model.lineage import Lineage
+from pipeline.storage.files import alive
 from pipeline.storage.sidecar import problem_line
 
-__all__ = ["VariantRecord", "RunRecord"]
+__all__ = ["VariantRecord", "RunRecord", "Slot", "Retraction", "RetractionReason"]
+
+#: Why a published asset must leave its DAM (`Store.pending_retractions`).
+RetractionReason = Literal["rejected", "rolled back", "superseded"]
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """Where a banner goes: (campaign, SKU, scene, format, locale). Each render of a slot whose
+    bytes differ from every earlier one is a new version of it. Written campaign/sku/scene/format/locale."""
+
+    campaign_id: str
+    sku: str
+    scene: str
+    format: str
+    locale: str
+
+    def __str__(self) -> str:
+        return "/".join((self.campaign_id, self.sku, self.scene, self.format, self.locale))
+
+    @classmethod
+    def parse(cls, text: str) -> Slot:
+        """A slot from its written form; InputError (one line) for anything else."""
+        parts = text.split("/") if isinstance(text, str) else []
+        if len(parts) != 5 or any(not p.strip() for p in parts):
+            raise InputError(
+                f"slot {shown(str(text))}: expected campaign/sku/scene/format/locale (five names separated by '/')"
+            )
+        return cls(*parts)
 
 
 @dataclass(frozen=True)
@@ -35,6 +65,13 @@ class VariantRecord:
     created_at: str
     report_hash: str | None = None
     input_key: str | None = None
+    version: int = 0  # 1, 2, ... within its slot
+    state: str = ""  # its lifecycle state (`pipeline.storage.lifecycle.TRANSITIONS`)
+    current: bool = False  # whether it is its slot's current version
+
+    @property
+    def slot(self) -> Slot:
+        return Slot(self.campaign_id, self.sku, self.scene, self.format, self.locale)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row, db_path: Path) -> VariantRecord:
@@ -42,6 +79,8 @@ class VariantRecord:
         d = {k: row[k] for k in row.keys() if k in names}
         for k in ("reasons", "checks"):
             d[k] = json.loads(d[k])
+        d["current"] = bool(d.get("current"))
+        d["version"], d["state"] = d.get("version") or 0, d.get("state") or ""
         try:
             d["lineage"] = Lineage.model_validate_json(d["lineage"])
         except ValidationError as exc:
@@ -63,3 +102,40 @@ class RunRecord:
     #: finished | running | interrupted (never finished, its process is gone) | unknown (never
     #: finished, started on another host, so whether it still runs cannot be told from here)
     status: str
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row, host: str) -> RunRecord:
+        """The run of catalog row `r`, its status as seen from `host` (this machine's name)."""
+        if r["finished_at"] is not None:
+            status = "finished"
+        elif r["pid"] is None:
+            status = "interrupted"  # started by a Vitrina that did not record its process
+        elif r["host"] != host:
+            status = "unknown"
+        else:
+            status = "running" if alive(r["pid"], r["proc_start"]) else "interrupted"
+        return cls(
+            run_id=r["run_id"],
+            campaign_id=r["campaign_id"],
+            brief=r["brief"],
+            backend=r["backend"],
+            started_at=r["started_at"],
+            finished_at=r["finished_at"],
+            summary=json.loads(r["summary"]) if r["summary"] else None,
+            pid=r["pid"],
+            host=r["host"],
+            status=status,
+        )
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """A publication that must leave its DAM: the asset `key` (stored at `location`, bytes
+    `sha256`) of variant `variant_id` on `dam`, and why."""
+
+    variant_id: str
+    dam: str
+    key: str
+    location: str
+    sha256: str
+    reason: RetractionReason

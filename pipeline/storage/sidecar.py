@@ -1,9 +1,17 @@
 """The sidecar: the JSON kept next to every banner, in the output folder and in the DAM.
 
-One schema (``schema_version`` 1) for every copy: the store writes `Sidecar` (variant id, verdict,
+One schema (``schema_version`` 2) for every copy: the store writes `Sidecar` (variant id, verdict,
 brand score, check report, lineage) as ``blobs/sha256/ab/<sha>.json``; publishing sends
 `PublishedSidecar`, the same record plus the asset's identity and its approvals. Both carry the
 whole typed `Lineage`, so a banner fetched from the DAM verifies exactly like one from the store.
+
+Schema 2 is auditor-complete (docs/audit.md): its lineage names the packshot relative to the
+catalog, the crop box, the normalisation, the resampler, the brand guide's content hash and the
+library versions, and ``cutout`` says where the product cut-out is kept (``key``, relative to the
+root of the output folder or DAM holding the asset) and what its pixels hash to. Schema 1 sidecars
+(Vitrina before the asset-lifecycle work) lack those and are refused with a message saying to run
+the campaign again, which writes schema 2 (their banners can no longer be audited without Vitrina,
+which is the point of the schema).
 
 `read_sidecar` is the one way in: anything else (an older Vitrina's unversioned file, a hand
 edit, a DAM sidecar of the old flat shape) fails with one line naming the field and the value.
@@ -16,7 +24,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from pipeline.checks.results import CheckReport, Verdict
 from pipeline.errors import InputError, shown
@@ -28,18 +36,27 @@ __all__ = [
     "ResultRecord",
     "ReportRecord",
     "Sidecar",
+    "CutoutRef",
+    "cutout_key",
     "Approval",
     "PublishedSidecar",
     "build_sidecar",
     "read_sidecar",
     "load_sidecar",
+    "sidecar_is_current",
     "sidecar_json",
     "sidecar_json_schema",
     "problem_line",
 ]
 
 #: Raised when a sidecar's shape changes; readers refuse versions they do not know.
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
+
+
+def cutout_key(pixel_sha: str) -> str:
+    """Where an output folder keeps the cut-out whose pixels hash to `pixel_sha`, relative to its root
+    (`pipeline.storage.store.cutout_location`)."""
+    return f"cutouts/sha256/{pixel_sha[:2]}/{pixel_sha}.png"
 
 
 class _Record(BaseModel):
@@ -71,15 +88,39 @@ class ReportRecord(_Record):
     results: tuple[ResultRecord, ...]
 
 
+class CutoutRef(_Record):
+    """The product cut-out (RGBA PNG) a banner's product pixels are checked against.
+
+    ``key`` is relative to the root of the output folder or DAM that holds the asset (the store:
+    ``cutouts/sha256/ab/<sha>.png``; a DAM: wherever the publisher put it); ``sha256`` is the
+    SHA-256 of its decoded pixels (`image_sha256`, equal to ``lineage.product.cutout_sha256``)."""
+
+    key: str
+    sha256: Sha256
+
+
 class Sidecar(_Record):
     """What the store keeps next to a banner: how it was made and what the checks said."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     variant_id: str
     verdict: Verdict
     brand_score: float = Field(ge=0, le=1)
     check_report: ReportRecord
+    cutout: CutoutRef
     lineage: Lineage
+
+    @model_validator(mode="after")
+    def _auditor_complete(self) -> Sidecar:
+        missing = self.lineage.missing_for_audit()
+        if missing:
+            raise ValueError(f"lineage lacks {', '.join(missing)} (required since schema_version 2)")
+        if self.cutout.sha256 != self.lineage.product.cutout_sha256:
+            raise ValueError(
+                f"cutout.sha256 {self.cutout.sha256} is not lineage.product.cutout_sha256 "
+                f"{self.lineage.product.cutout_sha256}"
+            )
+        return self
 
 
 class Approval(_Record):
@@ -122,6 +163,7 @@ def build_sidecar(variant_id: str, report: CheckReport, lineage: Lineage) -> Sid
         verdict=report.verdict,
         brand_score=record.brand_score,
         check_report=record,
+        cutout=CutoutRef(key=cutout_key(lineage.product.cutout_sha256), sha256=lineage.product.cutout_sha256),
         lineage=lineage,
     )
 
@@ -149,6 +191,12 @@ def read_sidecar(data: object, source: str = "sidecar") -> Sidecar:
             f"{source}: no schema_version: not a Vitrina sidecar of schema {SCHEMA_VERSION} "
             "(an older Vitrina's? run the campaign again to rewrite it)"
         )
+    if data["schema_version"] == 1:
+        raise InputError(
+            f"{source}: schema_version 1 was written by an older Vitrina and lacks what an audit and "
+            "`vitrina regenerate` need (source path relative to the catalog, crop box, resampler, library "
+            "versions, brand hash); run the campaign again (`vitrina run BRIEF --out DIR`) to write schema 2"
+        )
     if data["schema_version"] != SCHEMA_VERSION:
         raise InputError(
             f"{source}: schema_version {shown(data['schema_version'])} is not one this Vitrina reads ({SCHEMA_VERSION})"
@@ -169,6 +217,17 @@ def load_sidecar(path: Path) -> Sidecar:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"sidecar {path} is not readable JSON: {' '.join(str(exc).split())}") from None
     return read_sidecar(data, f"sidecar {path}")
+
+
+def sidecar_is_current(path: Path) -> bool:
+    """Whether the sidecar at `path` loads as a sidecar of this schema version (`load_sidecar`):
+    a variant stored with an older one is not reused by a later run (`Store.reusable`), which
+    makes it again with a sidecar of this schema."""
+    try:
+        load_sidecar(path)
+    except InputError:
+        return False
+    return True
 
 
 def sidecar_json(sidecar: Sidecar) -> str:

@@ -2,7 +2,7 @@
 decisions (an append-only audit log) and publications.
 
 Layout of an output folder:
-    catalog.sqlite                 runs, variants, run_variants, audit, publications, skipped, prepared
+    catalog.sqlite                 runs, variants, slots, run_variants, audit, publications, skipped, prepared
     blobs/sha256/ab/<sha>.png      every asset once, named by the hash of its bytes
     blobs/sha256/ab/<sha>.json     its lineage sidecar
     cutouts/sha256/ab/<sha>.png    each product cut-out (RGBA PNG) once, named by the SHA-256 of its
@@ -12,12 +12,16 @@ Layout of an output folder:
 `keep_variant` stores a rendered variant in one call (blob, catalog row, sidecar, browsable link)
 and `finish_run` closes a run with its summary and report, so the campaign flow only orchestrates.
 
+Versions and states: `pipeline.storage.lifecycle` (a slot keeps every version rendered for it;
+one is current; every change of state is one transition of one state machine, with its audit entry).
+
 Invariants the store enforces, whoever calls it:
 - An approval is bound to the variant's bytes (blob SHA-256) and to a hash of its check report.
   A re-run that records the same variant with a different report logs the change in the audit
   log and revokes the approval ("revoked: checks changed, passed -> blocked").
-- Publication is recorded only for a variant that is approved and not blocked at that moment
-  (`record_publication` re-reads its state in the transaction that records the upload).
+- Publication is recorded only for the current version of its slot, approved and not blocked at
+  that moment (`record_publication` re-reads its state in the transaction that records the upload).
+  A publication whose variant is no longer that is due for retraction (`pending_retractions`).
 - The audit log is append-only (triggers refuse UPDATE and DELETE) and hash-chained: each entry
   holds the SHA-256 of the previous entry's hash and its own content (`verify_audit`).
 - Every path written is resolved under the store's root; names that would leave it are an
@@ -28,14 +32,12 @@ Invariants the store enforces, whoever calls it:
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import socket
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,16 +46,43 @@ from typing import Any
 from pipeline.checks.results import CheckReport
 from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
-from pipeline.storage.audit import MAX_REVIEW_TEXT, append_entry, now, review_text, verify_chain
-from pipeline.storage.files import alive, atomic_write, check_name, check_run_id, check_sha, process_start
-from pipeline.storage.records import RunRecord, VariantRecord
+from pipeline.storage.audit import MAX_REVIEW_TEXT, now, review_text, verify_chain
+from pipeline.storage.files import (
+    atomic_write,
+    blob_location,
+    check_name,
+    check_run_id,
+    check_sha,
+    cutout_location,
+    link_or_copy,
+    process_start,
+    sha256_bytes,
+    variant_id,
+)
+from pipeline.storage.lifecycle import (
+    VARIANTS_SQL,
+    checks_changed,
+    due_retractions,
+    is_live,
+    record_new_version,
+    record_published,
+    rendered_again,
+    retract,
+    rollback_to,
+    slot_versions,
+    transition,
+    why_not_publishable,
+)
+from pipeline.storage.records import Retraction, RunRecord, Slot, VariantRecord
 from pipeline.storage.schema import migrate, report_digest
-from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, sidecar_json
+from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, sidecar_is_current, sidecar_json
 
 __all__ = [
     "Store",
     "VariantRecord",
     "RunRecord",
+    "Slot",
+    "Retraction",
     "ReviewError",
     "sha256_bytes",
     "variant_id",
@@ -65,26 +94,7 @@ __all__ = [
 
 #: How long a writer waits for another process's transaction before giving up (milliseconds).
 BUSY_TIMEOUT_MS = 30_000
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def variant_id(campaign_id: str, sku: str, scene: str, fmt: str, locale: str, blob_sha: str) -> str:
-    """Stable id: the same inputs producing the same bytes are the same variant across runs."""
-    key = "|".join((campaign_id, sku, scene, fmt, locale, blob_sha))
-    return "v" + hashlib.sha256(key.encode()).hexdigest()[:11]
-
-
-def blob_location(root: Path, sha: str, suffix: str = ".png") -> Path:
-    """Where a store rooted at `root` keeps the blob with this SHA-256 (of its bytes)."""
-    return Path(root) / "blobs" / "sha256" / sha[:2] / f"{sha}{suffix}"
-
-
-def cutout_location(root: Path, pixel_sha: str) -> Path:
-    """Where a store rooted at `root` keeps the cut-out whose decoded pixels hash to `pixel_sha`."""
-    return Path(root) / "cutouts" / "sha256" / pixel_sha[:2] / f"{pixel_sha}.png"
+_ORDER = " ORDER BY v.sku, v.scene, v.format, v.locale, v.version, v.variant_id"
 
 
 class Store:
@@ -170,7 +180,7 @@ class Store:
         return path
 
     def sidecar(self, sha: str) -> Sidecar:
-        """The blob's sidecar, read back and validated (`InputError` when missing or not schema 1)."""
+        """The blob's sidecar, read back and validated (`InputError` when missing or of another schema)."""
         return load_sidecar(self.blob_path(sha, ".json"))
 
     def put_cutout(self, cutout: Any) -> str:
@@ -204,16 +214,7 @@ class Store:
         source = self.blob_path(sha, suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
         self._inside(target)  # again, now that its folders exist
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            try:
-                os.link(source, tmp)
-            except OSError:
-                tmp.write_bytes(source.read_bytes())
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        link_or_copy(source, target)
         return target
 
     # --- runs ---------------------------------------------------------------------------------
@@ -256,31 +257,8 @@ class Store:
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first, with its status (finished, running, interrupted or unknown)."""
         host = socket.gethostname()
-        out = []
-        for r in self._db.execute("SELECT * FROM runs ORDER BY started_at, rowid").fetchall():
-            if r["finished_at"] is not None:
-                status = "finished"
-            elif r["pid"] is None:
-                status = "interrupted"  # started by a Vitrina that did not record its process
-            elif r["host"] != host:
-                status = "unknown"
-            else:
-                status = "running" if alive(r["pid"], r["proc_start"]) else "interrupted"
-            out.append(
-                RunRecord(
-                    run_id=r["run_id"],
-                    campaign_id=r["campaign_id"],
-                    brief=r["brief"],
-                    backend=r["backend"],
-                    started_at=r["started_at"],
-                    finished_at=r["finished_at"],
-                    summary=json.loads(r["summary"]) if r["summary"] else None,
-                    pid=r["pid"],
-                    host=r["host"],
-                    status=status,
-                )
-            )
-        return out
+        rows = self._db.execute("SELECT * FROM runs ORDER BY started_at, rowid").fetchall()
+        return [RunRecord.from_row(r, host) for r in rows]
 
     def run_status(self, run_id: str) -> str:
         """finished | running | interrupted | unknown; InputError for a run this store never saw."""
@@ -351,9 +329,11 @@ class Store:
     ) -> str:
         """Record a variant and link it into `run_id`.
 
+        New bytes for its slot are a new version, current from now on (rendered -> its verdict).
         A variant already known (same inputs, same bytes) keeps its review state while its check
-        report is unchanged. When the report changed (a stricter brand guide, a new check), the
-        change goes into the audit log, and an approval given for the old report is revoked.
+        report is unchanged, and is current again unless a rollback pinned the slot. When the
+        report changed (a stricter brand guide, a new check), the change goes into the audit log,
+        and an approval given for the old report is revoked.
         """
         vid = variant_id(campaign_id, sku, scene, fmt, locale, blob_sha)
         digest = report_digest(verdict, json.loads(json.dumps(checks)))
@@ -385,6 +365,7 @@ class Store:
                         input_key,
                     ),
                 )
+                record_new_version(db, vid, run_id, verdict, digest)
             else:
                 db.execute(
                     "UPDATE variants SET run_id=?, verdict=?, reasons=?, checks=?, lineage=?, report_hash=?,"
@@ -392,18 +373,8 @@ class Store:
                     (run_id, verdict, *values, digest, input_key, vid),
                 )
                 if old["report_hash"] != digest:
-                    change = f"{old['verdict']} -> {verdict}"
-                    details = {"run": run_id, "from": old["verdict"], "to": verdict, "report_hash": digest}
-                    append_entry(
-                        db, vid, "checks-changed", "vitrina", f"run {run_id}: checks changed, {change}", details
-                    )
-                    if old["review"] == "approved":
-                        db.execute(
-                            "UPDATE variants SET review='pending', approved_sha=NULL, approved_report=NULL"
-                            " WHERE variant_id=?",
-                            (vid,),
-                        )
-                        append_entry(db, vid, "revoked", "vitrina", f"revoked: checks changed, {change}", details)
+                    checks_changed(db, old, run_id, verdict, digest)
+                rendered_again(db, vid, run_id)
             db.execute(
                 "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,0,?)",
                 (run_id, vid, now()),
@@ -412,7 +383,7 @@ class Store:
 
     def reusable(self, input_key: str) -> str | None:
         """The id of a stored variant made from exactly these inputs (`pipeline.resume`), whose
-        files (PNG, sidecar, product cut-out) are all still there; None when there is none."""
+        files (PNG, sidecar of this schema, product cut-out) are all still there; else None."""
         rows = self._db.execute(
             "SELECT variant_id, blob_sha, lineage FROM variants WHERE input_key=? ORDER BY created_at DESC, rowid DESC",
             (input_key,),
@@ -427,7 +398,7 @@ class Store:
                 )
             except (KeyError, TypeError, ValueError):
                 continue
-            if all(f.is_file() for f in files):
+            if all(f.is_file() for f in files) and sidecar_is_current(files[1]):
                 return str(r["variant_id"])
         return None
 
@@ -441,6 +412,7 @@ class Store:
                 "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,1,?)",
                 (run_id, vid, now()),
             )
+            rendered_again(db, vid, run_id)
         self.link_into_run(record.blob_sha, run_id, relative)
         return record
 
@@ -466,25 +438,32 @@ class Store:
         return str(row["cutout_sha"]), list(json.loads(row["rejected"]))
 
     def variant(self, vid: str) -> VariantRecord:
-        row = self._db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+        row = self._db.execute(VARIANTS_SQL + " WHERE v.variant_id=?", (vid,)).fetchone()
         if row is None:
             raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
         return VariantRecord.from_row(row, self.db_path)
 
     def variants(
-        self, *, run_id: str | None = None, review: str | None = None, verdict: str | None = None
+        self,
+        *,
+        run_id: str | None = None,
+        review: str | None = None,
+        verdict: str | None = None,
+        state: str | None = None,
+        current_only: bool = False,
     ) -> list[VariantRecord]:
-        """Variants, filtered: `run_id` lists every variant that run made or reused."""
-        sql, args = "SELECT v.* FROM variants v", []
+        """Variants, filtered: `run_id` lists every variant that run made or reused;
+        `current_only` only the current version of each slot."""
+        sql, args = VARIANTS_SQL, []
         if run_id is not None:
             sql += " JOIN run_variants rv ON rv.variant_id = v.variant_id AND rv.run_id = ?"
             args.append(run_id)
-        sql += " WHERE 1=1"
-        for col, val in (("review", review), ("verdict", verdict)):
+        sql += " WHERE 1=1" + (" AND s.current_variant = v.variant_id" if current_only else "")
+        for col, val in (("review", review), ("verdict", verdict), ("state", state)):
             if val is not None:
                 sql += f" AND v.{col}=?"
                 args.append(val)
-        sql += " ORDER BY v.sku, v.scene, v.format, v.locale, v.variant_id"
+        sql += _ORDER
         return [VariantRecord.from_row(r, self.db_path) for r in self._db.execute(sql, args)]
 
     # --- review -------------------------------------------------------------------------------
@@ -525,7 +504,9 @@ class Store:
                 "blob_sha": row["blob_sha"],
                 "report_hash": row["report_hash"],
             }
-            append_entry(db, vid, action or decision, actor, reason, details)
+            # approved again while a DAM still holds it: published
+            to = "published" if approved and row["state"] == "rejected" and is_live(db, vid) else decision
+            transition(db, vid, to, action or decision, actor, reason, details)
         return self.variant(vid)
 
     def audit(self, vid: str | None = None) -> list[dict[str, Any]]:
@@ -541,52 +522,79 @@ class Store:
 
     # --- publications -------------------------------------------------------------------------
 
-    def _not_publishable(self, db: sqlite3.Connection, row: sqlite3.Row | None, vid: str) -> str | None:
-        """Why the variant may not be published now (None: approved, not blocked, bound to what it is)."""
+    def _why_not(self, db: sqlite3.Connection, vid: str) -> tuple[sqlite3.Row, str | None]:
+        row = db.execute(VARIANTS_SQL + " WHERE v.variant_id=?", (vid,)).fetchone()
         if row is None:
-            return f"no variant {shown(vid)} in {self.db_path}"
-        if row["verdict"] == "blocked":
-            return "is blocked by its checks"
-        if row["review"] != "approved":
-            last = db.execute(
-                "SELECT action, actor, reason FROM audit WHERE variant_id=? AND action IN ('rejected', 'revoked')"
-                " ORDER BY seq DESC LIMIT 1",
-                (vid,),
-            ).fetchone()
-            if row["review"] == "rejected" and last is not None:
-                return f"is no longer approved: rejected by {last['actor']}: {last['reason']}"
-            if last is not None and last["action"] == "revoked":
-                return f"is no longer approved: {last['reason']}"
-            return f"is not approved (review: {row['review']})"
-        if row["approved_sha"] != row["blob_sha"] or row["approved_report"] != row["report_hash"]:
-            return "was approved for other content or another check report"
-        return None
+            raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
+        return row, why_not_publishable(db, row)
 
     def publishable(self, vid: str) -> VariantRecord:
-        """The variant as it is now, when it may be published (approved, not blocked, its
-        approval bound to its current bytes and report); ReviewError saying why not otherwise."""
-        row = self._db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
-        why = self._not_publishable(self._db, row, vid)
-        if why is not None or row is None:
+        """The variant as it is now, when it may be published (the current version of its slot,
+        approved, not blocked, its approval bound to its bytes and report); ReviewError saying why
+        not otherwise."""
+        row, why = self._why_not(self._db, vid)
+        if why is not None:
             raise ReviewError(f"{vid} {why}")
         return VariantRecord.from_row(row, self.db_path)
 
+    def publishable_current(self) -> list[VariantRecord]:
+        """What a publish sends: the current version of each slot, when it is publishable now."""
+        rows = self._db.execute(VARIANTS_SQL + " WHERE s.current_variant = v.variant_id" + _ORDER).fetchall()
+        return [VariantRecord.from_row(r, self.db_path) for r in rows if why_not_publishable(self._db, r) is None]
+
     def publication(self, vid: str, dam: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM publications WHERE variant_id=? AND dam=?", (vid, dam)).fetchone()
+        """The variant's live (not retracted) publication on `dam`, None when there is none."""
+        sql = "SELECT * FROM publications WHERE variant_id=? AND dam=? AND retracted_at IS NULL"
+        row = self._db.execute(sql, (vid, dam)).fetchone()
         return dict(row) if row else None
 
     def is_published(self, vid: str) -> bool:
-        return self._db.execute("SELECT 1 FROM publications WHERE variant_id=? LIMIT 1", (vid,)).fetchone() is not None
+        """Whether some DAM holds the variant now (published and not retracted there)."""
+        sql = "SELECT 1 FROM publications WHERE variant_id=? AND retracted_at IS NULL LIMIT 1"
+        return self._db.execute(sql, (vid,)).fetchone() is not None
 
     def record_publication(self, vid: str, dam: str, key: str, location: str, sha: str) -> None:
         """Record that the variant is in the DAM, re-reading its state in the same transaction:
-        a variant rejected, revoked or blocked since it was read is not recorded (ReviewError)."""
+        a variant rejected, revoked, blocked or no longer current since it was read is not
+        recorded (ReviewError). Older published versions of its slot become superseded."""
         with self._tx() as db:
-            row = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
-            why = self._not_publishable(db, row, vid)
+            row, why = self._why_not(db, vid)
             if why is not None:
                 raise ReviewError(f"{vid} {why}")
-            db.execute(
-                "INSERT OR REPLACE INTO publications VALUES (?,?,?,?,?,?)", (vid, dam, key, location, sha, now())
-            )
-            append_entry(db, vid, "published", "vitrina", None, {"dam": dam, "key": key})
+            record_published(db, row, dam, key, location, sha)
+
+    # --- versions, rollback, retraction --------------------------------------------------------
+
+    def versions(self, slot: Slot) -> list[VariantRecord]:
+        """Every version of `slot`, oldest first; ReviewError for a slot never rendered."""
+        rows = slot_versions(self._db, slot)
+        if not rows:
+            raise ReviewError(f"no slot {shown(str(slot))} in {self.db_path}")
+        return [VariantRecord.from_row(r, self.db_path) for r in rows]
+
+    def rollback(self, slot: Slot, to_version: int, by: str, reason: str) -> VariantRecord:
+        """Make an earlier approved version of `slot` current (the slot stays pinned to it until a
+        render makes a new version). The version it replaces is retracted from each DAM at the
+        next publish (`pending_retractions`: "rolled back"). ReviewError, nothing changed, for a
+        bad name or reason, an unknown version, or one that is not approved now."""
+        with self._tx() as db:
+            vid = rollback_to(db, slot, to_version, by, reason)
+        return self.variant(vid)
+
+    def pending_retractions(self, dam: str) -> list[Retraction]:
+        """Every publication on `dam` whose variant is no longer the publishable current version
+        of its slot, oldest publication first, with why (`pipeline.storage.lifecycle`)."""
+        return due_retractions(self._db, dam)
+
+    def retraction_due(self, vid: str, dam: str) -> Retraction | None:
+        """The variant's publication on `dam` when it is due for retraction now (re-check it right
+        before removing the asset); None when it is not published there or may stay."""
+        due = due_retractions(self._db, dam, vid)
+        return due[0] if due else None
+
+    def record_retraction(self, vid: str, dam: str, tombstone_location: str) -> None:
+        """Record that the variant's asset was removed from `dam` (its tombstone at
+        `tombstone_location`): an audit entry, and state retracted once no DAM holds it.
+        ReviewError when the variant is not published on `dam`."""
+        with self._tx() as db:
+            retract(db, vid, dam, tombstone_location)

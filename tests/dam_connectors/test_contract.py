@@ -230,3 +230,88 @@ def test_a_connector_is_a_context_manager_that_closes_it(dam: Dam, asset: Asset)
         entered.put(asset.key, asset.data, asset.content_type, asset.metadata)
     dam.connector.close()  # closing twice is harmless
     assert any(name.endswith(asset.key) for name in dam.stored())
+
+
+TOMBSTONE = {
+    "variant_id": "v0123456789a",
+    "sha256": "ab" * 32,
+    "reason": "rejected",
+    "retracted_at": "2026-03-01T10:00:00+00:00",
+    "by": "dana",
+}
+
+
+def test_retract_removes_the_asset_and_leaves_a_tombstone_saying_why(dam: Dam, asset: Asset) -> None:
+    dam.put(asset)
+
+    location = dam.connector.retract(asset.key, TOMBSTONE)
+
+    assert location == f"{dam.connector.uri}/{asset.key}.tombstone.json"
+    (only,) = dam.stored()  # the asset and its metadata are gone, the tombstone is all that is left
+    assert only.endswith(f"{asset.key}.tombstone.json")
+    assert dam.connector.exists(asset.key, asset.sha256) is False
+    assert dam.connector.metadata(asset.key) is None
+    assert dam.connector.tombstone(asset.key) == {"key": asset.key, **TOMBSTONE}
+
+
+def test_retracting_twice_or_what_was_never_published_is_harmless(dam: Dam, asset: Asset) -> None:
+    dam.put(asset)
+    first = dam.connector.retract(asset.key, TOMBSTONE)
+    stored = dam.stored()
+
+    assert dam.connector.retract(asset.key, TOMBSTONE) == first
+    assert dam.stored() == stored
+    assert dam.connector.tombstone(asset.key) == {"key": asset.key, **TOMBSTONE}
+    never = "spring-26/never/published.jpg"
+    dam.connector.retract(never, {"reason": "superseded"})
+    assert dam.connector.tombstone(never) == {"key": never, "reason": "superseded"}
+    assert dam.connector.tombstone("spring-26/other.jpg") is None
+
+
+def test_publishing_a_retracted_key_again_removes_its_tombstone(dam: Dam, asset: Asset) -> None:
+    dam.put(asset)
+    stored = dam.stored()
+    dam.connector.retract(asset.key, TOMBSTONE)
+
+    dam.put(asset)
+
+    assert dam.connector.exists(asset.key, asset.sha256) is True
+    assert dam.connector.tombstone(asset.key) is None
+    assert dam.stored() == stored
+
+
+def test_tombstone_names_are_reserved(dam: Dam, asset: Asset) -> None:
+    key = f"{asset.key}.tombstone.json"
+    for operation in (
+        lambda: dam.connector.put(key, asset.data, asset.content_type, asset.metadata),
+        lambda: dam.connector.retract(key, TOMBSTONE),
+    ):
+        assert "reserved for tombstones" in _refused(operation)
+    assert dam.stored() == []
+
+
+@pytest.mark.parametrize(
+    ("tombstone", "expected"),
+    [
+        ({"Reason": "x"}, "invalid tombstone field 'Reason'"),
+        ({"key": "x"}, "invalid tombstone field 'key'"),
+        ({"reason": 3}, "tombstone field 'reason' for 'spring-26/SKU-1042/de-DE/ig-square/v0001.jpg' must be a string"),
+    ],
+    ids=["upper-case", "key", "not-a-string"],
+)
+def test_a_bad_tombstone_is_refused_and_the_asset_stays(dam: Dam, asset: Asset, tombstone: dict, expected: str) -> None:
+    dam.put(asset)
+    stored = dam.stored()
+    assert expected in _refused(lambda: dam.connector.retract(asset.key, tombstone))
+    assert dam.stored() == stored and dam.connector.exists(asset.key, asset.sha256) is True
+
+
+def test_retract_refuses_bad_keys_before_the_dam_is_touched(broken: Broken, bad_key: str) -> None:
+    message = _refused(lambda: broken.connector.retract(bad_key, TOMBSTONE))
+    assert "invalid asset key" in message and repr(bad_key) in message and broken.reason not in message
+
+
+def test_retract_on_a_failing_dam_is_a_one_line_dam_error(broken: Broken, asset: Asset) -> None:
+    message = _refused(lambda: broken.connector.retract(asset.key, TOMBSTONE))
+    assert message.startswith(f"{broken.connector.uri}: ")
+    assert repr(asset.key) in message and broken.reason in message

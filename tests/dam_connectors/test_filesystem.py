@@ -121,3 +121,16 @@ def test_corrupt_sidecar_is_reported_not_ignored(fs_connector: FileSystemConnect
     with pytest.raises(DamError, match="is not a JSON object") as err:
         fs_connector.exists(asset.key, asset.sha256)
     assert str(sidecar) in str(err.value)
+
+
+def test_retract_leaves_only_a_readable_json_tombstone_in_the_folder(
+    tmp_path: Path, fs_connector: FileSystemConnector, asset: Asset
+) -> None:
+    fs_connector.put(asset.key, asset.data, asset.content_type, asset.metadata)
+
+    location = fs_connector.retract(asset.key, {"reason": "rejected", "by": "dana"})
+
+    grave = tmp_path / "dam" / f"{asset.key}.tombstone.json"
+    assert location == grave.as_uri()
+    assert _files_under(tmp_path / "dam") == [f"{asset.key}.tombstone.json"]
+    assert json.loads(grave.read_text(encoding="utf-8")) == {"key": asset.key, "reason": "rejected", "by": "dana"}

@@ -73,6 +73,8 @@ def test_the_lineage_json_keeps_the_keys_its_readers_use(vitamin):
         "price",
         "text_blocks",
         "image_sha256",
+        "inputs",
+        "environment",
     }
     assert set(data["product"]) == {
         "source",
@@ -85,7 +87,13 @@ def test_the_lineage_json_keeps_the_keys_its_readers_use(vitamin):
         "placement_box",
         "scale",
         "resample",
+        "source_size",
+        "crop_box",
+        "normalisation",
+        "resampler",
     }
+    assert data["product"]["source"] == "../products/B07GTFSCHB/844a1cce.jpg"  # relative to the catalog CSV
+    assert v.lineage.missing_for_audit() == []
     assert data["format"] == {"id": "story", "size": [1080, 1920]} and data["layout"]["rtl"] is True
     assert isinstance(data["layout"]["product"], list) and isinstance(data["price"]["amount"], str)
     assert {"seed", "style", "prompt", "negative_prompt"} <= set(data["generation"])

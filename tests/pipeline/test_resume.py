@@ -82,3 +82,23 @@ def test_a_variant_is_reusable_only_while_its_files_are_stored(tmp_path: Path):
     assert store.reusable("k1") == vid and store.reusable("k2") is None
     store.blob_path(store.variant(vid).blob_sha).unlink()
     assert store.reusable("k1") is None
+
+
+def test_a_variant_stored_with_a_sidecar_of_an_older_schema_is_not_reused(tmp_path: Path):
+    import json
+
+    from pipeline.resume import KEY_VERSION
+
+    assert KEY_VERSION == 2  # sidecar schema 2: keys made before it never match
+    product, variant = render_demo_variant()
+    store = Store(tmp_path)
+    store.put_cutout(product.cutout)
+    vid = store.keep_variant("r1", variant.png, variant.report, variant.lineage, input_key="k1")
+    assert store.reusable("k1") == vid
+    path = store.blob_path(store.variant(vid).blob_sha, ".json")
+    old = json.loads(path.read_text(encoding="utf-8"))
+    old["schema_version"] = 1
+    path.write_text(json.dumps(old), encoding="utf-8")
+    assert store.reusable("k1") is None
+    path.write_text("{not json", encoding="utf-8")
+    assert store.reusable("k1") is None

@@ -30,7 +30,9 @@ from pipeline.storage.store import ReviewError, Store
 from vitrina.cli.check import check_app
 from vitrina.cli.console import err, fail
 from vitrina.cli.console import out as out_console
+from vitrina.cli.lifecycle import history, rollback
 from vitrina.cli.models import models_app
+from vitrina.cli.regenerate import regenerate
 from vitrina.cli.verify import verify
 
 app = typer.Typer(
@@ -348,13 +350,36 @@ def publish(
     region: Annotated[str | None, typer.Option(help="S3 region (default: AWS settings)")] = None,
     access_key: Annotated[str | None, typer.Option(help="S3 access key id (default: AWS settings)")] = None,
     secret_key: Annotated[str | None, typer.Option(help="S3 secret key (default: AWS settings; prefer those)")] = None,
+    c2pa_key: Annotated[
+        Path | None,
+        typer.Option(envvar="VITRINA_C2PA_KEY", help="C2PA signing key, PEM (default: a local TEST signer in OUT)"),
+    ] = None,
+    c2pa_certs: Annotated[
+        Path | None,
+        typer.Option(envvar="VITRINA_C2PA_CERTS", help="its certificate chain, PEM: signing cert first, no root"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Push approved, unpublished assets (with JSON sidecars) to a DAM. Safe to repeat."""
+    """Retract what was rejected, rolled back or superseded, then push approved assets (the signed
+    PNG master, its signed channel rendition, the product cut-out and the JSON sidecar) the DAM
+    does not hold yet. Safe to repeat."""
     from dam_connectors import DamError, connector_for
     from flows.publish import publish_approved
+    from pipeline.provenance import load_or_create_signer
+    from pipeline.provenance.signer import TEST_CA_DIR
 
     store = open_store(out)
+    try:
+        signer, created = load_or_create_signer(out, c2pa_key, c2pa_certs)
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    if created:
+        err.print(
+            f"created a local TEST signing CA at {escape(str(out / TEST_CA_DIR))} "
+            "(not for production: set VITRINA_C2PA_KEY/VITRINA_C2PA_CERTS)",
+            highlight=False,
+            soft_wrap=True,
+        )
     try:
         connector = connector_for(
             dam, endpoint_url=endpoint_url, region=region, access_key=access_key, secret_key=secret_key
@@ -362,7 +387,7 @@ def publish(
     except DamError as exc:
         fail(str(exc), 2)
     try:
-        report = publish_approved(store, connector)
+        report = publish_approved(store, connector, signer)
     finally:
         connector.close()
     if as_json:
@@ -372,31 +397,46 @@ def publish(
                     "dam": report.dam,
                     "uploaded": len(report.uploaded),
                     "already": len(report.already),
+                    "retracted": len(report.retracted),
+                    "retractions": [{"id": i, "reason": r, "tombstone": t} for i, r, t in report.retracted],
                     "failed": [{"id": i, "reason": r} for i, r in report.failed],
                     "skipped": [{"id": i, "reason": r} for i, r in report.skipped],
                     "not_attempted": report.not_attempted,
                     "objects_uploaded": report.objects_uploaded,
-                }
+                    "objects_retracted": report.objects_retracted,
+                },
+                ensure_ascii=False,
             )
         )
     else:
         out_console.print(
             f"published to {escape(report.dam)}: {len(report.uploaded)} uploaded, "
-            f"{len(report.already)} already there, {len(report.skipped)} skipped, {len(report.failed)} failed",
+            f"{len(report.already)} already there, {len(report.retracted)} retracted, "
+            f"{len(report.skipped)} skipped, {len(report.failed)} failed",
             highlight=False,
         )
+        for vid, reason, tombstone in report.retracted:
+            out_console.print(
+                f"  {escape(vid)} retracted ({escape(reason)}): tombstone {escape(tombstone)}",
+                highlight=False,
+                soft_wrap=True,
+            )
         for vid, reason in report.skipped:
             err.print(f"  [yellow]{escape(vid)}[/] skipped: {escape(reason)}", highlight=False, soft_wrap=True)
         for vid, reason in report.failed:
             err.print(f"  [red]{escape(vid)}[/]: {escape(reason)}", highlight=False, soft_wrap=True)
         if report.not_attempted:
             err.print(
-                f"  {report.not_attempted} approved variant(s) not attempted; run publish again once the DAM works"
+                f"  {report.not_attempted} retraction(s) or approved variant(s) not attempted; "
+                "run publish again once the DAM works"
             )
     raise typer.Exit(1 if report.failed else 0)
 
 
 app.command("verify")(verify)  # registered here: `vitrina --help` lists commands in this order
+app.command("history")(history)
+app.command("rollback")(rollback)
+app.command("regenerate")(regenerate)
 
 
 @app.command()

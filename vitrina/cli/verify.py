@@ -1,4 +1,5 @@
-"""`vitrina verify BANNER.png`: are the banner's product pixels the catalog photo's own?
+"""`vitrina verify BANNER.png`: are the banner's product pixels the catalog photo's own, and is its
+C2PA manifest intact?
 
 Needs three files: the banner, its sidecar (JSON, schema `vitrina schema sidecar`) and the product
 cut-out (RGBA PNG).
@@ -10,9 +11,17 @@ folder the banner lies in (found by walking up to its catalog.sqlite, or given w
     cut-out   BANNER.cutout.png, <cutout sha>.png next to the banner, then
               cutouts/sha256/ab/<cutout sha>.png (the sha the sidecar records)
 
-Exit codes: 0 identical; 1 not identical (the summary says how many pixels differ and where);
-2 bad input (a file missing or unreadable, a sidecar that is not of the current schema, a cut-out
-that is not the one the banner was made from).
+C2PA (docs/provenance.md): the file's manifest is validated offline and its state reported with
+the validator's reason codes: Trusted (signed under a root given with --trust ROOT.pem), Valid
+(intact, signer not trusted here: signingCredential.untrusted), Invalid (changed after signing,
+e.g. assertion.dataHash.mismatch) or none (no manifest: the store's masters are signed when they
+are published). --c2pa-only skips the pixel check (a JPEG channel rendition is a lossy copy of its
+master: check the master's pixels).
+
+Exit codes: 0 identical (and the manifest, if any, not Invalid); 1 not identical, a manifest that is
+Invalid, not Trusted although --trust was given, or (--c2pa-only) no manifest at all; 2 bad input (a
+file missing or unreadable, a sidecar that is not of the current schema, a cut-out that is not the
+one the banner was made from, trust anchors that are not PEM certificates).
 """
 
 from __future__ import annotations
@@ -24,12 +33,14 @@ from typing import Annotated
 
 import typer
 from PIL import Image
+from rich.markup import escape
 
 from pipeline.errors import InputError, VerifyError
 from pipeline.imaging.imageio import open_image
+from pipeline.provenance.signer import TEST_CA_DIR, TEST_ROOT_NAME
 from pipeline.storage.sidecar import load_sidecar
 from pipeline.storage.store import blob_location, cutout_location
-from pipeline.verify import verify_product_pixels
+from pipeline.verify import ProvenanceReport, read_provenance, verify_product_pixels
 from vitrina.cli.console import err as _err
 from vitrina.cli.console import fail
 from vitrina.cli.console import out as _out
@@ -84,6 +95,32 @@ def _open_image(path: Path, what: str) -> Image.Image:
     return open_image(path, what)
 
 
+def _provenance(data: bytes, trust: Path | None) -> ProvenanceReport:
+    anchors = None
+    if trust is not None:
+        if not trust.is_file():
+            raise VerifyError(f"trust anchors not found: {trust}")
+        anchors = trust.read_bytes()
+    return read_provenance(data, anchors)
+
+
+def _c2pa_exit(report: ProvenanceReport, trusted_wanted: bool, required: bool) -> int:
+    """1 when the manifest fails what was asked of it, else 0."""
+    if report.state == "Invalid" or (trusted_wanted and report.state != "Trusted"):
+        return 1
+    return 1 if required and report.state == "none" else 0
+
+
+def _print_c2pa(report: ProvenanceReport) -> None:
+    _out.print(f"  C2PA {escape(report.summary())}", highlight=False)
+    for code, why in zip(report.failures, report.explanations, strict=False):
+        if code != "signingCredential.untrusted":
+            _out.print(f"  - {escape(code)}: {escape(why)}", highlight=False)
+    if report.state == "Valid" and report.test_signer:
+        where = TEST_CA_DIR / TEST_ROOT_NAME
+        _out.print(f"  note: to check it against its test root: --trust OUT/{where.as_posix()}", highlight=False)
+
+
 def verify(
     banner: Annotated[Path, typer.Argument(help="the banner PNG to check")],
     sidecar: Annotated[
@@ -98,15 +135,42 @@ def verify(
         Path | None,
         typer.Option("--out", "-o", help="Vitrina output folder to look in (default: the one the banner lies in)"),
     ] = None,
+    trust: Annotated[
+        Path | None,
+        typer.Option("--trust", help="PEM root certificate(s) to trust: a manifest signed under one is Trusted"),
+    ] = None,
+    c2pa_only: Annotated[
+        bool, typer.Option("--c2pa-only", help="check the C2PA manifest only, not the product pixels")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Check that every opaque product pixel of a banner is the catalog photo's own, byte for byte."""
+    """Check that every opaque product pixel of a banner is the catalog photo's own, byte for byte,
+    and report the state of its C2PA manifest (Trusted / Valid / Invalid / none)."""
     paths: dict[str, str | None] = {"banner": str(banner), "sidecar": None, "cutout": None}
     try:
         if not banner.is_file():
             raise VerifyError(f"banner not found: {banner}")
-        image = _open_image(banner, "banner")  # before reading its bytes: a bomb costs nothing
-        data = banner.read_bytes()
+        if c2pa_only:
+            provenance = _provenance(banner.read_bytes(), trust)
+        else:
+            image = _open_image(banner, "banner")  # before reading its bytes: a bomb costs nothing
+            data = banner.read_bytes()
+            provenance = _provenance(data, trust)
+    except (VerifyError, InputError) as exc:
+        if as_json:
+            print(json.dumps({**paths, "status": "bad_input", "error": str(exc), "c2pa": None}))
+        else:
+            fail(str(exc), 2)
+        raise typer.Exit(2) from None
+    c2pa_code = _c2pa_exit(provenance, trust is not None, c2pa_only)
+    if c2pa_only:
+        if as_json:
+            print(json.dumps({"banner": str(banner), "status": "not_checked", "c2pa": provenance.to_dict()}))
+        else:
+            _out.print(f"{'OK' if c2pa_code == 0 else 'FAIL'} {banner}: product pixels not checked", highlight=False)
+            _print_c2pa(provenance)
+        raise typer.Exit(c2pa_code)
+    try:
         root = store_root(banner, out) if (sidecar is None or cutout is None) else None
         sidecar_path = sidecar if sidecar is not None else _find_sidecar(banner, data, root)
         paths["sidecar"] = str(sidecar_path)
@@ -117,18 +181,23 @@ def verify(
         report = verify_product_pixels(image, lineage, _open_image(cutout_path, "cut-out"))
     except (VerifyError, InputError) as exc:
         if as_json:
-            print(json.dumps({**paths, "status": "bad_input", "error": str(exc)}))
+            print(json.dumps({**paths, "status": "bad_input", "error": str(exc), "c2pa": provenance.to_dict()}))
         else:
+            if provenance.state != "none":
+                _print_c2pa(provenance)
             fail(str(exc), 2)
         raise typer.Exit(2) from None
 
     status = "identical" if report.ok else ("refused" if not report.cutout_ok else "differs")
     if as_json:
-        print(json.dumps({**paths, "status": status, **report.to_dict()}))
+        print(json.dumps({**paths, "status": status, **report.to_dict(), "c2pa": provenance.to_dict()}))
     elif not report.cutout_ok:
+        if provenance.state != "none":
+            _print_c2pa(provenance)
         _err.print(f"[bold red]error:[/] {cutout_path}: {report.summary()}", highlight=False, soft_wrap=True)
     else:
-        _out.print(f"{'OK' if report.ok else 'FAIL'} {banner}: {report.summary()}", highlight=False)
+        verdict = "OK" if report.ok and c2pa_code == 0 else "FAIL"
+        _out.print(f"{verdict} {banner}: {report.summary()}", highlight=False)
         _out.print(
             f"  cut-out {report.cutout_sha256} ({cutout_path}) matches the sidecar ({sidecar_path})", highlight=False
         )
@@ -143,4 +212,5 @@ def verify(
                 "  note: pixels outside the product differ from the recorded banner (text or scene edited)",
                 highlight=False,
             )
-    raise typer.Exit(0 if report.ok else (2 if not report.cutout_ok else 1))
+        _print_c2pa(provenance)
+    raise typer.Exit(2 if not report.cutout_ok else max(0 if report.ok else 1, c2pa_code))

@@ -15,6 +15,7 @@ from PIL import Image, ImageCms
 from pipeline.errors import ImageRejected
 from pipeline.imaging.imageio import (
     MAX_PIXELS,
+    decode_image,
     from_array,
     from_bgr,
     image_sha256,
@@ -446,3 +447,16 @@ def test_images_are_opened_only_through_open_image() -> None:
         if "Image.open(" in line and not line.lstrip().startswith("#")
     ]
     assert offenders == [], "open images with pipeline.imaging.imageio.open_image: " + ", ".join(offenders)
+
+
+def test_decode_image_applies_the_same_limit_to_bytes_in_memory() -> None:
+    """Stored blobs (a master, a banner to regenerate) are decoded under the same pixel limit."""
+    buf = io.BytesIO()
+    Image.new("L", (9_000, 9_000)).save(buf, "PNG")
+    with pytest.raises(ImageRejected, match=r"^stored banner: image too large \(9000x9000 pixels"):
+        decode_image(buf.getvalue(), "stored banner")
+    with pytest.raises(ImageRejected, match=r"^master abc: not an image file$"):
+        decode_image(b"<html>", "master abc")
+    small = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(small, "PNG")
+    assert decode_image(small.getvalue(), "x").size == (4, 3)

@@ -56,8 +56,11 @@ def test_the_sidecar_reads_back_to_the_same_record_and_bytes(written: dict):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.pop("schema_version"), "no schema_version: not a Vitrina sidecar of schema 1"),
-        (lambda d: d.update(schema_version=2), r"schema_version 2 is not one this Vitrina reads \(1\)"),
+        (lambda d: d.pop("schema_version"), "no schema_version: not a Vitrina sidecar of schema 2"),
+        (lambda d: d.update(schema_version=3), r"schema_version 3 is not one this Vitrina reads \(2\)"),
+        (lambda d: d["lineage"].pop("environment"), "lineage lacks environment"),
+        (lambda d: d["lineage"]["product"].pop("crop_box"), r"lineage lacks product\.crop_box"),
+        (lambda d: d["cutout"].update(sha256="0" * 64), "cutout.sha256 0+ is not lineage.product.cutout_sha256"),
         (lambda d: d["lineage"].pop("product"), "lineage.product: Field required"),
         (lambda d: d["lineage"]["product"].update(scale=-1), r"lineage\.product\.scale: .* greater than 0 \(got -1\)"),
         (lambda d: d.update(checks=[]), "checks: Extra inputs are not permitted"),
@@ -97,3 +100,37 @@ def test_unreadable_files_are_input_errors(tmp_path: Path):
     bad.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputError, match="a sidecar is a JSON object, got list"):
         load_sidecar(bad)
+
+
+def test_a_schema_1_sidecar_is_refused_naming_what_it_lacks_and_what_to_run(written: dict):
+    old = json.loads(json.dumps(written))
+    old["schema_version"] = 1
+    with pytest.raises(InputError) as err:
+        read_sidecar(old, "sidecar old.json")
+    message = str(err.value)
+    assert message.startswith("sidecar old.json: schema_version 1 was written by an older Vitrina")
+    assert "vitrina run BRIEF --out DIR" in message and "vitrina regenerate" in message and "\n" not in message
+
+
+def test_the_sidecar_is_auditor_complete(written: dict):
+    """What an auditor needs with numpy and Pillow only (docs/audit.md): no machine's paths."""
+    product = written["lineage"]["product"]
+    assert product["source"] == "../products/B07GTFSCHB/844a1cce.jpg"  # relative to demo/catalog/
+    assert product["source_size"] == [1024, 1024]
+    x0, y0, x1, y1 = product["crop_box"]
+    assert 0 <= x0 < x1 <= 1024 and 0 <= y0 < y1 <= 1024
+    assert product["resampler"]["library"] == "Pillow" and product["resampler"]["filter"] == "LANCZOS"
+    assert product["resampler"]["premultiplied_alpha"] is True
+    assert "sRGB" in product["normalisation"] and "EXIF" in product["normalisation"]
+    env = written["lineage"]["environment"]
+    assert {"pillow", "torch", "diffusers", "numpy"} <= set(env) and env["pillow"]
+    assert written["lineage"]["inputs"]["brand"] == "../brand_guides/halden"
+    sha = product["cutout_sha256"]
+    assert written["cutout"] == {"key": f"cutouts/sha256/{sha[:2]}/{sha}.png", "sha256": sha}
+    assert str(Path.home()) not in json.dumps(written) and "/tmp" not in json.dumps(written)
+
+
+def test_the_stored_cut_out_is_where_the_sidecar_key_says(tmp_path: Path):
+    stored = store_demo_variant(tmp_path / "out")
+    sidecar = load_sidecar(stored.sidecar)
+    assert (stored.out / sidecar.cutout.key).resolve() == stored.cutout.resolve()

@@ -55,6 +55,8 @@ def test_review_decisions_go_to_the_audit_log(tmp_path: Path):
     store.decide(vid, "approved", "dana")
     log = store.audit(vid)
     assert [(e["action"], e["actor"], e["reason"]) for e in log] == [
+        ("rendered", "vitrina", "run r1: version 1 of c/S1/sc/square/en-US"),
+        ("checked", "vitrina", None),
         ("rejected", "sam", "product too small"),
         ("approved", "dana", None),
     ]
@@ -69,7 +71,7 @@ def test_blocked_variants_cannot_be_approved_and_rejections_need_a_reason(tmp_pa
         store.decide(blocked, "rejected", "dana", "  ")
     with pytest.raises(ReviewError, match="no variant"):
         store.decide("vnope", "approved", "dana")
-    assert store.audit() == []
+    assert [e["action"] for e in store.audit()] == ["rendered", "checked"]  # no decision recorded
 
 
 def test_a_variant_is_kept_in_one_call_and_reads_back_typed(tmp_path: Path):

@@ -106,7 +106,7 @@ def test_review_and_publish_to_a_folder_twice(vitrina: Vitrina, demo_out: Path, 
     dam = tmp_path / "dam"
     publish = ("publish", "--dam", f"file://{dam}", "--out", demo_out, "--json")
     pub1 = json.loads(vitrina(*publish).stdout)
-    assert pub1["uploaded"] == 1 and pub1["objects_uploaded"] == 2
+    assert pub1["uploaded"] == 1 and pub1["objects_uploaded"] == 4  # master, rendition, cut-out, sidecar
     pub2 = json.loads(vitrina(*publish).stdout)
     assert pub2["uploaded"] == 0 and pub2["already"] == 1 and pub2["objects_uploaded"] == 0
     sidecars = list(dam.rglob(f"*{first}.json"))
@@ -152,11 +152,16 @@ def test_publish_to_real_s3_uploads_each_asset_exactly_once(vitrina: Vitrina, de
     client = s3_server.client()
     listing = client.list_objects_v2(Bucket=bucket, Prefix="banners/")["Contents"]
     keys = [o["Key"] for o in listing]
-    assert len(keys) == 2 * len(approved)  # one PNG + one JSON sidecar each, no duplicates
-    png = next(k for k in keys if k.endswith(".png"))
+    # each: the PNG master, the JPEG rendition, the cut-out and the JSON sidecar, no duplicates
+    assert len(keys) == 4 * len(approved)
+    assert {k.rsplit(".", 2)[-2] == "cutout" or k.rsplit(".", 1)[-1] for k in keys} == {"png", "jpg", True, "json"}
+    png = next(k for k in keys if k.endswith(".png") and not k.endswith(".cutout.png"))
+    jpg = next(k for k in keys if k.endswith(".jpg"))
     head = client.head_object(Bucket=bucket, Key=png)
+    head_jpg = client.head_object(Bucket=bucket, Key=jpg)
     client.close()
     assert head["ContentType"] == "image/png" and len(head["Metadata"]["sha256"]) == 64
+    assert head["Metadata"]["rendition"] == "master" and head_jpg["ContentType"] == "image/jpeg"
 
 
 def test_publish_to_unreachable_s3_stops_at_the_first_failure_with_one_line(vitrina: Vitrina, demo_out: Path):
@@ -165,8 +170,10 @@ def test_publish_to_unreachable_s3_stops_at_the_first_failure_with_one_line(vitr
     args = ("publish", "--dam", "s3://nowhere/x", "--endpoint-url", "http://127.0.0.1:9", "--out", demo_out)
     result = vitrina(*args, env=env)
     assert result.exit_code == 1
-    assert "0 uploaded, 0 already there, 0 skipped, 1 failed" in result.stdout
-    failure = result.stderr.strip().splitlines()[0]
+    assert "0 uploaded, 0 already there, 0 retracted, 0 skipped, 1 failed" in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("created a local TEST signing CA at ")  # no signer configured: said once
+    failure = lines[1]
     assert "s3://nowhere/x" in failure and "cannot reach S3 endpoint http://127.0.0.1:9" in failure
     report = json.loads(vitrina(*args, "--json", env=env).stdout)
     assert report["uploaded"] == 0 and len(report["failed"]) == 1

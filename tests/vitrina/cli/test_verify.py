@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from pipeline.provenance import COMPOSITE_SYNTHETIC
 from tests.helpers import StoredVariant as Stored
 from tests.helpers import store_demo_variant
 from vitrina.cli.main import app
@@ -183,3 +184,89 @@ def test_bombs_and_broken_images_are_one_line_errors_without_decoding(stored: St
     text.write_text("not an image")
     result = _verify(text, "--sidecar", sidecar, "--cutout", stored.cutout)
     assert result.exit_code == 2 and result.stderr.strip().splitlines() == [f"error: {text}: banner: not an image file"]
+
+
+# --- C2PA: the manifest's state is reported with the pixel check ------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed(stored: Stored, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(hero.png, the test root): the stored banner signed as publishing signs it, handed over with
+    hero.json and hero.cutout.png beside it (a DAM's naming)."""
+    from pipeline.provenance import AssetClaim, AssetInfo, Ingredient, load_or_create_signer, sign_asset
+
+    folder = tmp_path_factory.mktemp("signed")
+    signer, _ = load_or_create_signer(folder / "out", None, None)
+    info = AssetInfo("hero", stored.lineage.campaign_id, stored.variant_id, COMPOSITE_SYNTHETIC, "Halden")
+    claim = AssetClaim(info, packshot=Ingredient("cutout.png", path=stored.cutout))
+    banner = folder / "hero.png"
+    banner.write_bytes(sign_asset(stored.blob.read_bytes(), "image/png", claim, signer))
+    shutil.copy(stored.blob.with_suffix(".json"), folder / "hero.json")
+    shutil.copy(stored.cutout, folder / "hero.cutout.png")
+    assert signer.trust_anchor is not None
+    return banner, signer.trust_anchor
+
+
+def test_a_signed_banner_reports_valid_and_trusted_with_its_root(signed: tuple[Path, Path]):
+    banner, root = signed
+    result = _verify(banner)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"OK {banner}: identical: all ")
+    assert "  C2PA Valid: signed by Vitrina LOCAL TEST signer" in result.stdout
+    assert "compositeSynthetic [signingCredential.untrusted]" in result.stdout
+    assert "--trust OUT/provenance/test-ca/TEST-ONLY-root-ca.cert.pem" in result.stdout
+
+    result = _verify(banner, "--trust", root, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "identical" and report["c2pa"]["state"] == "Trusted"
+    assert report["c2pa"]["failures"] == [] and report["c2pa"]["test_signer"] is True
+
+
+def test_a_changed_pixel_of_a_signed_banner_is_invalid_with_exit_1(signed: tuple[Path, Path], tmp_path: Path):
+    from tests.pipeline.provenance.test_manifest import with_one_pixel_changed
+
+    banner, root = signed
+    edited = tmp_path / "hero.png"
+    edited.write_bytes(with_one_pixel_changed(banner.read_bytes()))
+    shutil.copy(banner.with_suffix(".json"), tmp_path / "hero.json")
+    shutil.copy(banner.with_suffix(".cutout.png"), tmp_path / "hero.cutout.png")
+    result = _verify(edited, "--trust", root)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith(f"FAIL {edited}: ")  # the pixel at (10, 10) is scene, not product
+    assert "  C2PA Invalid: " in result.stdout and "assertion.dataHash.mismatch" in result.stdout
+
+
+def test_an_unsigned_banner_is_none_and_fails_only_when_trust_is_asked(stored: Stored, tmp_path: Path):
+    result = _verify(stored.blob)
+    assert result.exit_code == 0 and "  C2PA none: no C2PA manifest" in result.stdout
+    root = tmp_path / "root.pem"
+    root.write_bytes(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    result = _verify(stored.blob, "--trust", root)
+    assert result.exit_code == 1 and result.stdout.startswith(f"FAIL {stored.blob}: identical: ")
+
+
+def test_c2pa_only_checks_a_rendition_without_its_pixels(signed: tuple[Path, Path], stored: Stored, tmp_path: Path):
+    banner, root = signed
+    result = _verify(banner, "--c2pa-only", "--trust", root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        f"OK {banner}: product pixels not checked",
+        "  C2PA Trusted: signed by Vitrina LOCAL TEST signer - NOT FOR PRODUCTION, Vitrina LOCAL TEST (not a "
+        "production identity) (the local Vitrina TEST CA); compositeSynthetic",
+    ]
+    lonely = tmp_path / "unsigned.png"
+    shutil.copy(stored.blob, lonely)
+    result = _verify(lonely, "--c2pa-only", "--json")
+    assert result.exit_code == 1 and json.loads(result.stdout)["c2pa"]["state"] == "none"
+
+
+def test_bad_trust_anchors_are_one_line_errors(signed: tuple[Path, Path], tmp_path: Path):
+    banner, _ = signed
+    result = _verify(banner, "--trust", tmp_path / "gone.pem")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: trust anchors not found: {tmp_path / 'gone.pem'}"]
+    junk = tmp_path / "junk.pem"
+    junk.write_text("hello")
+    result = _verify(banner, "--trust", junk)
+    assert result.exit_code == 2 and "not PEM certificates" in result.stderr
