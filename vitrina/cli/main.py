@@ -181,8 +181,8 @@ def print_run_summary(summary: dict[str, Any]) -> None:
             c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
     if summary.get("held_reasons"):
         c.print("[bold]Why variants were held back[/] (count, reason):")
-        for count, reason in summary["held_reasons"][:5]:
-            c.print(f"  {count:>4} x {escape(reason)}", highlight=False)
+        for reason, count in summary["held_reasons"][:5]:  # Counter.most_common(): (reason, count)
+            c.print(f"  {count:>4} x {escape(str(reason))}", highlight=False, soft_wrap=True)
     out = Path(summary["out"])
     run_dir = out / "runs" / summary["run_id"]
     c.print(f"Banners:  {escape(str(run_dir))}", highlight=False, soft_wrap=True)
