@@ -79,7 +79,16 @@ class FileSystemConnector:
                 key=key,
             )
         refuse_reserved(key, uri=self.uri)
-        return self._root.joinpath(*key.split("/"))
+        path = self._root.joinpath(*key.split("/"))
+        # A folder (or file) inside the DAM that is a symbolic link leading out of it would make
+        # every write, removal and read under it happen elsewhere: refuse the key instead.
+        if not path.resolve().is_relative_to(self._root):
+            raise DamError(
+                f"{self.uri}: {key!r} leads out of the DAM folder through a symbolic link ({path.resolve()})",
+                uri=self.uri,
+                key=key,
+            )
+        return path
 
     def exists(self, key: str, sha256: str) -> bool:
         """True when the file and its sidecar exist, and the sidecar's sha256 and size match.

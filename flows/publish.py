@@ -163,7 +163,10 @@ def publish_approved(store: Store, connector: DamConnector, signer: SignerConfig
                 objects_sent.append(object_key)
                 sent += 1
             if not store.publication(vid, connector.uri) or sent:
-                store.record_publication(vid, connector.uri, key, location or key, v.blob_sha)
+                # the rendition was already there (an interrupted publish sent it): both
+                # connectors locate a key at URI/key, as `put` would have returned it
+                location = location or f"{connector.uri.rstrip('/')}/{key}"
+                store.record_publication(vid, connector.uri, key, location, v.blob_sha)
             if sent:
                 report.uploaded.append(vid)
                 report.objects_uploaded += sent

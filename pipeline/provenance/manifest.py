@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 import c2pa
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from pipeline.errors import ConfigError, InputError, VerifyError, one_line
 from pipeline.provenance.signer import TEST_MARKER, SignerConfig
@@ -40,8 +42,12 @@ __all__ = [
     "ProvenanceReport",
     "sign_asset",
     "read_provenance",
+    "trust_anchor_pem",
+    "MAX_TRUST_BYTES",
 ]
 
+#: The largest trust-anchor file read (a root bundle such as Mozilla's is about 250 KB).
+MAX_TRUST_BYTES = 4 * 1024 * 1024
 #: Label of Vitrina's own assertion (campaign and variant ids, ingredient hashes).
 ASSERTION_LABEL = "com.vitrina.asset"
 #: Formats `sign_asset` signs (XMP first, then C2PA).
@@ -246,6 +252,22 @@ def _codes(results: dict[str, Any] | None) -> tuple[list[str], list[str]]:
     return failures, explanations
 
 
+def trust_anchor_pem(data: bytes) -> str:
+    """The X.509 certificates in PEM `data`, written again as PEM (text around them dropped).
+    VerifyError (one line) for more than `MAX_TRUST_BYTES`, no certificate, or a certificate
+    block that does not parse: a trust file that cannot be used is bad input, never a manifest
+    reported Valid or Invalid because the anchors were silently not there."""
+    if len(data) > MAX_TRUST_BYTES:
+        raise VerifyError(f"the trust anchors are over {MAX_TRUST_BYTES // 1024} KiB: not a file of root certificates")
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise VerifyError("the trust anchors are not PEM certificates (no BEGIN CERTIFICATE)")
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError:  # the library's message is an ASN.1 parser dump
+        raise VerifyError("the trust anchors hold a BEGIN CERTIFICATE block that is not an X.509 certificate") from None
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs)
+
+
 def read_provenance(data: bytes, trust_anchors: bytes | None = None) -> ProvenanceReport:
     """Validate the C2PA manifest in a file's bytes, offline. `trust_anchors`: PEM root
     certificates to trust (a file signed under one of them is ``Trusted``, else at best ``Valid``).
@@ -258,9 +280,7 @@ def read_provenance(data: bytes, trust_anchors: bytes | None = None) -> Provenan
         return ProvenanceReport("none", reason="not a PNG, JPEG or WebP file")
     settings = dict(_READ_SETTINGS)
     if trust_anchors is not None:
-        if b"-----BEGIN CERTIFICATE-----" not in trust_anchors:
-            raise VerifyError("the trust anchors are not PEM certificates (no BEGIN CERTIFICATE)")
-        settings["trust"] = {"user_anchors": trust_anchors.decode("ascii", "replace")}
+        settings["trust"] = {"user_anchors": trust_anchor_pem(trust_anchors)}
     try:
         with c2pa.Context.from_dict(settings) as context:
             reader = c2pa.Reader.try_create(mime, io.BytesIO(data), None, context)

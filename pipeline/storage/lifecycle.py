@@ -238,7 +238,8 @@ def rollback_to(db: sqlite3.Connection, slot: Slot, version: int, by: str, reaso
     if reason is None or not reason.strip():
         raise ReviewError("a rollback needs a reason (--reason TEXT)")
     review_text(reason, "reason")
-    target = version_row(db, slot, version)
+    # SQLite integers are 64-bit: a larger number is no version, not an OverflowError
+    target = version_row(db, slot, version) if 1 <= version < 2**63 else None
     if target is None:
         sql = f"SELECT version FROM variants WHERE {_SLOT_WHERE} ORDER BY version"
         known = [str(r[0]) for r in db.execute(sql, _key(slot))]

@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError, one_line
 from pipeline.storage.audit import GENESIS_HASH, append_entry, entry_hash
 
-__all__ = ["migrate", "report_digest"]
+__all__ = ["migrate", "open_catalog", "report_digest"]
 
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS runs (
@@ -96,6 +98,28 @@ def report_digest(verdict: str, checks: list[dict[str, Any]]) -> str:
         {"verdict": verdict, "checks": checks}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def open_catalog(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
+    """Open (or create) catalog.sqlite in WAL mode, migrated (`migrate`, in one transaction).
+    Transactions are the caller's (autocommit, BEGIN IMMEDIATE). InputError (one line) for a
+    file that is not a SQLite database, a damaged one, or one that cannot be opened."""
+    db = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, check_same_thread=False, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    try:
+        db.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migrate(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed", "unable to open"
+        db.close()
+        raise InputError(f"{path}: cannot use this catalog: {one_line(str(exc))}") from None
+    return db
 
 
 def migrate(db: sqlite3.Connection) -> None:

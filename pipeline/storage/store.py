@@ -74,7 +74,7 @@ from pipeline.storage.lifecycle import (
     why_not_publishable,
 )
 from pipeline.storage.records import Retraction, RunRecord, Slot, VariantRecord
-from pipeline.storage.schema import migrate, report_digest
+from pipeline.storage.schema import open_catalog, report_digest
 from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, sidecar_is_current, sidecar_json
 
 __all__ = [
@@ -107,15 +107,8 @@ class Store:
         self.db_path = self.root / "catalog.sqlite"
         # Transactions are ours (BEGIN IMMEDIATE in `_tx`): a writer takes the lock before it
         # reads what it is about to change, so two runs never decide on a stale read.
-        self._db = sqlite3.connect(
-            self.db_path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
-        )
-        self._db.row_factory = sqlite3.Row
+        self._db = open_catalog(self.db_path, BUSY_TIMEOUT_MS)  # InputError: not a usable catalog
         self._lock = threading.RLock()
-        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        with self._tx() as db:
-            migrate(db)
 
     @classmethod
     def open_existing(cls, root: Path) -> Store:

@@ -134,3 +134,26 @@ def test_retract_leaves_only_a_readable_json_tombstone_in_the_folder(
     assert location == grave.as_uri()
     assert _files_under(tmp_path / "dam") == [f"{asset.key}.tombstone.json"]
     assert json.loads(grave.read_text(encoding="utf-8")) == {"key": asset.key, "reason": "rejected", "by": "dana"}
+
+
+@pytest.mark.parametrize("link", ["spring-26", "spring-26/SKU-1042/de-DE/ig-square/v0001.jpg"])
+def test_a_symbolic_link_leading_out_of_the_dam_is_refused(
+    tmp_path: Path, fs_connector: FileSystemConnector, asset: Asset, link: str
+) -> None:
+    """A folder or file inside the DAM that links elsewhere: nothing is written, read or removed
+    there (before: the put wrote the asset and its sidecar into the link's target)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planted = fs_connector.root / link
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    planted.symlink_to(elsewhere / "v0001.jpg" if link.endswith(".jpg") else elsewhere, target_is_directory=True)
+    (elsewhere / "v0001.jpg").write_bytes(b"someone else's file")
+    for call in (
+        lambda: fs_connector.put(asset.key, asset.data, asset.content_type, asset.metadata),
+        lambda: fs_connector.exists(asset.key, asset.sha256),
+        lambda: fs_connector.retract(asset.key, {"variant": "v1", "reason": "rejected"}),
+    ):
+        with pytest.raises(DamError, match="leads out of the DAM folder through a symbolic link"):
+            call()
+    assert sorted(p.name for p in elsewhere.rglob("*")) == ["v0001.jpg"]
+    assert (elsewhere / "v0001.jpg").read_bytes() == b"someone else's file"

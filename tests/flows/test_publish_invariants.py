@@ -110,3 +110,37 @@ def test_a_bad_key_skips_that_asset_and_the_rest_go_on(tmp_path: Path, signer: S
     assert [v for v, _ in report.failed] == [bad] and "escaped" in report.failed[0][1]
     assert not list(tmp_path.glob("escaped*")) and not (tmp_path.parent / "escaped").exists()
     assert store.is_published(good) and not store.is_published(bad)
+
+
+class DiesAfterTheRendition(FileSystemConnector):
+    """A folder DAM whose publish is killed right after the rendition (the JPEG) arrived."""
+
+    def put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> str:
+        where = super().put(key, data, content_type, metadata)
+        if key.endswith(".jpg"):
+            raise KeyboardInterrupt  # as kill -9 would: nothing after this runs
+        return where
+
+
+def test_a_publish_interrupted_after_the_rendition_completes_with_its_location_recorded(
+    tmp_path: Path, signer: SignerConfig
+):
+    """Re-running a publish killed after the rendition was sent uploads the rest, once, and
+    records where the rendition is (before: the bare key, as if it had no location)."""
+    store = Store(tmp_path / "out")
+    vid = _keep(store)
+    store.decide(vid, "approved", "dana")
+    dam = tmp_path / "dam"
+    try:
+        publish_approved(store, DiesAfterTheRendition(dam), signer)
+    except KeyboardInterrupt:
+        pass
+    assert store.publication(vid, dam.resolve().as_uri()) is None and len(_files(dam)) == 1
+    connector = FileSystemConnector(dam)
+    report = publish_approved(store, connector, signer)
+    assert report.uploaded == [vid] and report.objects_uploaded == 2  # cut-out, sidecar
+    v = store.variant(vid)
+    publication = store.publication(vid, connector.uri)
+    assert publication is not None
+    assert publication["location"] == (dam.resolve() / asset_key(v, JPEG_Q90)).as_uri()
+    assert publish_approved(store, connector, signer).already == [vid]

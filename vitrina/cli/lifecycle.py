@@ -28,7 +28,7 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalo
 def _open(out: Path) -> Store:
     try:
         return Store.open_existing(out)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, InputError) as exc:  # no catalog, or not a usable one
         fail(str(exc), 2)
 
 

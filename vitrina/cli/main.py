@@ -56,7 +56,7 @@ DEFAULT_OUT = Path("out")
 def open_store(out: Path) -> Store:
     try:
         return Store.open_existing(out)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, InputError) as exc:  # no catalog, or not a usable one
         fail(str(exc), 2)
         raise  # unreachable
 
@@ -128,6 +128,11 @@ def run(
         try:  # model, LoRA: found and loadable, before anything is written (loaded once per process)
             make_backend(backend, load_campaign(brief, DEFAULT_PROMPTS), options)
         except VitrinaError as exc:
+            fail(str(exc), 2)
+    if (out / "catalog.sqlite").exists():  # an output folder to add to: its catalog must be usable
+        try:
+            Store(out).close()
+        except InputError as exc:
             fail(str(exc), 2)
 
     reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)

@@ -7,7 +7,7 @@ pixel and the box around all of them, or the PNG encoding) and the library versi
 from the recorded ones (`pipeline.regenerate`).
 
 Exit codes: 0 identical; 1 not identical; 2 bad input (no such variant, a lineage of an older
-Vitrina, the cut-out or brand guide missing).
+Vitrina, the cut-out or brand guide missing, a --save path that cannot be written).
 """
 
 from __future__ import annotations
@@ -53,8 +53,14 @@ def regenerate(
     finally:
         store.close()
     if save is not None:
-        save.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(save, report.png)
+        try:
+            if save.is_dir():
+                raise IsADirectoryError(21, "is a folder; name the PNG file to write")
+            save.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(save, report.png)
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename and exc.filename != str(save) else ""
+            fail(f"--save {save}: cannot write: {exc.strerror or exc}{where}", 2)
     if as_json:
         status = "identical" if report.identical else "differs"
         print(json.dumps({"status": status, **report.to_dict(), "saved": str(save) if save else None}))

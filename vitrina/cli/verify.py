@@ -19,9 +19,10 @@ are published). --c2pa-only skips the pixel check (a JPEG channel rendition is a
 master: check the master's pixels).
 
 Exit codes: 0 identical (and the manifest, if any, not Invalid); 1 not identical, a manifest that is
-Invalid, not Trusted although --trust was given, or (--c2pa-only) no manifest at all; 2 bad input (a
+Invalid, not Trusted although --trust was given, a sidecar of another variant than the one the
+banner's manifest names, or (--c2pa-only) no manifest at all; 2 bad input (a
 file missing or unreadable, a sidecar that is not of the current schema, a cut-out that is not the
-one the banner was made from, trust anchors that are not PEM certificates).
+one the banner was made from, trust anchors that are not PEM certificates or over 4 MiB).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from rich.markup import escape
 
 from pipeline.errors import InputError, VerifyError
 from pipeline.imaging.imageio import open_image
+from pipeline.provenance.manifest import MAX_TRUST_BYTES
 from pipeline.provenance.signer import TEST_CA_DIR, TEST_ROOT_NAME
+from pipeline.provenance.xmp import sniff_mime
 from pipeline.storage.sidecar import load_sidecar
 from pipeline.storage.store import blob_location, cutout_location
 from pipeline.verify import ProvenanceReport, read_provenance, verify_product_pixels
@@ -99,8 +102,12 @@ def _provenance(data: bytes, trust: Path | None) -> ProvenanceReport:
     anchors = None
     if trust is not None:
         if not trust.is_file():
-            raise VerifyError(f"trust anchors not found: {trust}")
-        anchors = trust.read_bytes()
+            raise VerifyError(f"trust anchors {'not a file' if trust.exists() else 'not found'}: {trust}")
+        try:
+            with trust.open("rb") as handle:
+                anchors = handle.read(MAX_TRUST_BYTES + 1)  # a larger file is refused, never read whole
+        except OSError as exc:
+            raise VerifyError(f"trust anchors {trust}: cannot read: {exc.strerror or exc}") from None
     return read_provenance(data, anchors)
 
 
@@ -174,7 +181,8 @@ def verify(
         root = store_root(banner, out) if (sidecar is None or cutout is None) else None
         sidecar_path = sidecar if sidecar is not None else _find_sidecar(banner, data, root)
         paths["sidecar"] = str(sidecar_path)
-        lineage = load_sidecar(sidecar_path).lineage
+        loaded = load_sidecar(sidecar_path)
+        lineage = loaded.lineage
         expected = lineage.product.cutout_sha256
         cutout_path = cutout if cutout is not None else _find_cutout(banner, expected, root)
         paths["cutout"] = str(cutout_path)
@@ -189,8 +197,16 @@ def verify(
         raise typer.Exit(2) from None
 
     status = "identical" if report.ok else ("refused" if not report.cutout_ok else "differs")
+    # The banner's own signed manifest names its variant: a sidecar of another variant (whose
+    # lineage, checks and approvals would then be vouched for) is caught even when the product
+    # pixels match, as they do across the locales and formats of one SKU.
+    foreign = provenance.variant_id is not None and provenance.variant_id != loaded.variant_id
+    mismatch = f"the sidecar is of variant {loaded.variant_id}; the banner's manifest names {provenance.variant_id}"
+    if foreign:
+        c2pa_code = 1
     if as_json:
-        print(json.dumps({**paths, "status": status, **report.to_dict(), "c2pa": provenance.to_dict()}))
+        extra = {"sidecar_variant_id": loaded.variant_id, "sidecar_matches_manifest": not foreign}
+        print(json.dumps({**paths, "status": status, **report.to_dict(), **extra, "c2pa": provenance.to_dict()}))
     elif not report.cutout_ok:
         if provenance.state != "none":
             _print_c2pa(provenance)
@@ -205,9 +221,14 @@ def verify(
             "matches the sidecar" if report.layer_ok else f"does NOT match the sidecar's {report.expected_layer_sha256}"
         )
         _out.print(f"  placed layer {report.layer_sha256} {layer}", highlight=False)
-        for problem in report.problems:
-            _out.print(f"  - {problem}", highlight=False)
-        if report.banner_matches_lineage is False:
+        for problem in [*report.problems, *([mismatch] if foreign else [])]:
+            _out.print(f"  - {escape(problem)}", highlight=False)
+        if not report.ok and sniff_mime(data) == "image/jpeg":
+            _out.print(
+                "  note: a JPEG is a lossy copy (the channel rendition): check its PNG master, or use --c2pa-only",
+                highlight=False,
+            )
+        elif report.banner_matches_lineage is False:
             _out.print(
                 "  note: pixels outside the product differ from the recorded banner (text or scene edited)",
                 highlight=False,

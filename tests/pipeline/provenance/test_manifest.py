@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, VerifyError
 from pipeline.provenance import (
     ASSERTION_LABEL,
     COMPOSITE_SYNTHETIC,
@@ -29,7 +29,7 @@ from pipeline.provenance import (
     sign_asset,
     source_type_for_backend,
 )
-from pipeline.provenance.manifest import manifest_json
+from pipeline.provenance.manifest import MAX_TRUST_BYTES, manifest_json
 from tests.pipeline.provenance.conftest import EXIFTOOL, exiftool, jpeg_of, needs_exiftool
 
 
@@ -56,6 +56,22 @@ def signed_rendition(banner_png: bytes, signed_master: bytes, test_signer: Signe
 def _root(signer: SignerConfig) -> bytes:
     assert signer.trust_anchor is not None
     return signer.trust_anchor.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("anchors", "message"),
+    [
+        (b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "not an X.509 certificate"),
+        (b"ROOT" + b"A" * MAX_TRUST_BYTES, "over 4096 KiB"),
+        (b"hello", "no BEGIN CERTIFICATE"),
+    ],
+)
+def test_trust_anchors_that_are_not_certificates_are_refused_not_ignored(
+    signed_master: bytes, test_signer: SignerConfig, anchors: bytes, message: str
+):
+    with pytest.raises(VerifyError, match=message) as err:
+        read_provenance(signed_master, anchors.replace(b"ROOT", _root(test_signer)))
+    assert "\n" not in str(err.value)
 
 
 def _actions(data: bytes) -> list[dict]:

@@ -280,6 +280,9 @@ def test_a_rollback_pins_the_slot_until_a_new_version_is_rendered(tmp_path: Path
     ("version", "by", "reason", "problem"),
     [
         (7, "dana", "why", "has no version 7 \\(versions: 1, 2, 3\\)"),
+        (-1, "dana", "why", "has no version -1 \\(versions: 1, 2, 3\\)"),
+        (10**23, "dana", "why", f"has no version {10**23} \\(versions: 1, 2, 3\\)"),
+        (2**63, "dana", "why", "has no version"),
         (3, "dana", "why", "version 3 .* is already the current version"),
         (2, "dana", "why", "version 2 .* is rejected \\(review: rejected\\); only an approved version"),
         (1, "dana\nboss", "why", "name"),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.storage.store import Slot, Store
 
 LEGACY = Path(__file__).parent / "data" / "catalog-200d2bd.sqlite"
@@ -91,3 +92,12 @@ def test_a_migrated_slot_can_be_rolled_back(legacy: Path):
     store.rollback(_slot("square"), 1, "dana", "back to the first cut")
     assert store.variant(A1).state == "published" and store.variant(A1).current  # DAM still holds it
     assert {r.variant_id: r.reason for r in store.pending_retractions(DAM)} == {A2: "rolled back", B1: "rejected"}
+
+
+@pytest.mark.parametrize("damage", ["not a database", "truncated"])
+def test_a_catalog_that_is_not_a_usable_database_is_one_input_error(legacy: Path, damage: str):
+    db = legacy / "catalog.sqlite"
+    db.write_bytes(b"garbage\n" if damage == "not a database" else LEGACY.read_bytes()[:100])
+    with pytest.raises(InputError, match="catalog.sqlite: cannot use this catalog: ") as err:
+        Store.open_existing(legacy)
+    assert "\n" not in str(err.value)

@@ -111,6 +111,22 @@ def test_history_of_a_missing_output_folder_exits_2(vitrina: Vitrina, tmp_path: 
     assert result.exit_code == 2 and "no catalog.sqlite" in result.stderr
 
 
+@pytest.mark.parametrize("command", [("history", SLOT), ("rollback", SLOT, "--to", "1", "--by", "d", "--reason", "r")])
+def test_a_damaged_catalog_is_one_line_and_exit_2(vitrina: Vitrina, two_versions, command):
+    out, _, _ = two_versions
+    (out / "catalog.sqlite").write_bytes(b"garbage\n")
+    result = vitrina(*command, "--out", out)
+    assert result.exit_code == 2 and "cannot use this catalog: file is not a database" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
+def test_rollback_to_a_version_number_beyond_sqlite_is_one_line_and_exit_2(vitrina: Vitrina, two_versions):
+    out, _, _ = two_versions
+    result = vitrina("rollback", SLOT, "--to", str(10**23), "--by", "d", "--reason", "r", "--out", out)
+    assert result.exit_code == 2 and f"has no version {10**23}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+
+
 def test_rollback_makes_version_1_current_and_says_what_the_next_publish_does(vitrina: Vitrina, two_versions):
     out, v1, v2 = two_versions
     result = vitrina("rollback", SLOT, "--to", "1", "--by", "dana", "--reason", "v2 [red]price[/] wrong", "--out", out)

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 from pipeline.storage.store import Store
 
 if TYPE_CHECKING:
@@ -45,6 +47,18 @@ def test_regenerate_prints_ok_and_saves_the_rebuilt_png(demo_run: DemoRun, vitri
         assert saved.read_bytes() == store.blob_path(store.variant(vid).blob_sha).read_bytes()
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("where", "message"), [(".", "is a folder"), ("a-file/x.png", "File exists")])
+def test_a_save_path_that_cannot_be_written_is_one_line_and_exit_2(
+    demo_run: DemoRun, vitrina: Vitrina, tmp_path: Path, where: str, message: str
+):
+    (tmp_path / "a-file").write_text("not a folder")
+    vid = _variant_ids(demo_run.out)[0]
+    result = vitrina("regenerate", vid, "--out", demo_run.out, "--save", tmp_path / where)
+    assert result.exit_code == 2 and message in result.stderr  # before: an OSError traceback
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # no temp file left behind
 
 
 def test_a_moved_brand_guide_is_an_error_naming_it_and_brand_finds_it(demo_out: Path, vitrina: Vitrina):

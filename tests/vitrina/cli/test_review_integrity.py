@@ -78,7 +78,7 @@ def test_run_summary_and_progress_notes_print_user_text_as_written(capsys: pytes
             {"subject": "[/b]SKU", "reason": "bad [red]photo[/red]", "fatal": True},
             {"subject": "x.jpg", "reason": "[/] :smile:", "fatal": False},
         ],
-        "held_reasons": [(1, "headline '[/i]' too long")],
+        "held_reasons": [("headline '[/i]' too long", 1)],  # Counter.most_common(): (reason, count)
         "out": "/tmp/[/b]out",
     }
     print_run_summary(summary)

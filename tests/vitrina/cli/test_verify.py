@@ -237,11 +237,10 @@ def test_a_changed_pixel_of_a_signed_banner_is_invalid_with_exit_1(signed: tuple
     assert "  C2PA Invalid: " in result.stdout and "assertion.dataHash.mismatch" in result.stdout
 
 
-def test_an_unsigned_banner_is_none_and_fails_only_when_trust_is_asked(stored: Stored, tmp_path: Path):
+def test_an_unsigned_banner_is_none_and_fails_only_when_trust_is_asked(stored: Stored, signed: tuple[Path, Path]):
     result = _verify(stored.blob)
     assert result.exit_code == 0 and "  C2PA none: no C2PA manifest" in result.stdout
-    root = tmp_path / "root.pem"
-    root.write_bytes(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    _, root = signed
     result = _verify(stored.blob, "--trust", root)
     assert result.exit_code == 1 and result.stdout.startswith(f"FAIL {stored.blob}: identical: ")
 
@@ -270,3 +269,77 @@ def test_bad_trust_anchors_are_one_line_errors(signed: tuple[Path, Path], tmp_pa
     junk.write_text("hello")
     result = _verify(banner, "--trust", junk)
     assert result.exit_code == 2 and "not PEM certificates" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", "not an X.509 certificate"),
+        (None, "not a file"),
+        (b"ROOT" + b"A" * (4 * 1024 * 1024), "over 4096 KiB"),
+    ],
+)
+def test_trust_anchors_that_cannot_be_used_are_bad_input_not_a_manifest_verdict(
+    signed: tuple[Path, Path], tmp_path: Path, content: bytes | None, message: str
+):
+    """A trust file whose certificate does not parse, a folder, or a huge file: exit 2, one line
+    (before: the bad anchors were ignored and the manifest reported Valid, or Invalid with
+    manifest.unreadable, as if the banner were at fault)."""
+    banner, root = signed
+    trust = tmp_path / "anchors"
+    if content is None:
+        trust.mkdir()
+    else:
+        trust.write_bytes(content.replace(b"ROOT", root.read_bytes()))
+    for extra in ((), ("--json",)):
+        result = _verify(banner, "--trust", trust, *extra)
+        assert result.exit_code == 2, result.output
+        if extra:
+            assert json.loads(result.stdout)["status"] == "bad_input" and message in result.stdout
+        else:
+            assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr and result.stdout == ""
+
+
+def test_text_around_the_trusted_certificates_is_ignored(signed: tuple[Path, Path], tmp_path: Path):
+    banner, root = signed
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(b"# our roots\n" + root.read_bytes() + b"\nsubject=...\n")
+    result = _verify(banner, "--trust", bundle, "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["c2pa"]["state"] == "Trusted"
+
+
+def test_a_sidecar_of_another_variant_fails_even_when_the_product_pixels_match(stored: Stored, tmp_path: Path):
+    """The banner's signed manifest names its variant; another variant's sidecar (same SKU, so
+    the same product pixels) must not vouch for it (before: OK, exit 0)."""
+    from pipeline.provenance import AssetClaim, AssetInfo, Ingredient, load_or_create_signer, sign_asset
+
+    signer, _ = load_or_create_signer(tmp_path / "out", None, None)
+    info = AssetInfo("hero", stored.lineage.campaign_id, "v0ther0000000", COMPOSITE_SYNTHETIC, "Halden")
+    claim = AssetClaim(info, packshot=Ingredient("cutout.png", path=stored.cutout))
+    banner = tmp_path / "hero.png"
+    banner.write_bytes(sign_asset(stored.blob.read_bytes(), "image/png", claim, signer))
+    shutil.copy(stored.blob.with_suffix(".json"), tmp_path / "hero.json")
+    shutil.copy(stored.cutout, tmp_path / "hero.cutout.png")
+    result = _verify(banner)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.startswith(f"FAIL {banner}: identical: ")
+    assert (
+        f"  - the sidecar is of variant {stored.variant_id}; the banner's manifest names v0ther0000000" in result.stdout
+    )
+    report = json.loads(_verify(banner, "--json").stdout)
+    assert report["sidecar_matches_manifest"] is False and report["sidecar_variant_id"] == stored.variant_id
+
+
+def test_a_jpeg_rendition_checked_for_pixels_says_to_check_its_master(stored: Stored, tmp_path: Path):
+    from tests.pipeline.provenance.conftest import jpeg_of
+
+    banner = tmp_path / "hero.jpg"
+    banner.write_bytes(jpeg_of(stored.blob.read_bytes()))
+    shutil.copy(stored.blob.with_suffix(".json"), tmp_path / "hero.json")
+    shutil.copy(stored.cutout, tmp_path / "hero.cutout.png")
+    result = _verify(banner)
+    assert result.exit_code == 1, result.output
+    assert "  note: a JPEG is a lossy copy (the channel rendition): check its PNG master, or use --c2pa-only" in (
+        result.stdout
+    )
+    assert "text or scene edited" not in result.stdout
