@@ -208,10 +208,24 @@ def read_sidecar(data: object, source: str = "sidecar") -> Sidecar:
         raise InputError(f"{source}: {problem_line(exc)}") from None
 
 
+#: Largest sidecar file read (a demo sidecar is about 18 KiB; a diffusion one adds a line per weight file).
+MAX_SIDECAR_BYTES = 4 * 1024 * 1024
+
+
 def load_sidecar(path: Path) -> Sidecar:
-    """`read_sidecar` on a file; an unreadable or non-JSON file is an `InputError` too."""
+    """`read_sidecar` on a file; a missing, special (a FIFO would block), oversized, unreadable or
+    non-JSON file is an `InputError` too."""
+    path = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not path.is_file():
+            raise InputError(f"sidecar {path}: not a regular file" if path.exists() else f"sidecar not found: {path}")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SIDECAR_BYTES + 1)
+        if len(raw) > MAX_SIDECAR_BYTES:
+            raise InputError(
+                f"sidecar {path}: larger than {MAX_SIDECAR_BYTES // (1024 * 1024)} MiB, not a Vitrina sidecar"
+            )
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise InputError(f"sidecar not found: {path}") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

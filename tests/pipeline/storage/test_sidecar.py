@@ -4,6 +4,7 @@ back to the same record; anything else (an older shape, a hand edit) is one line
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -11,6 +12,7 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.storage.sidecar import (
+    MAX_SIDECAR_BYTES,
     SCHEMA_VERSION,
     Sidecar,
     load_sidecar,
@@ -100,6 +102,20 @@ def test_unreadable_files_are_input_errors(tmp_path: Path):
     bad.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(InputError, match="a sidecar is a JSON object, got list"):
         load_sidecar(bad)
+
+
+def test_special_and_oversized_files_are_refused_without_reading_them(tmp_path: Path):
+    """A FIFO given as --sidecar would block a read forever; a huge file is not a sidecar."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_sidecar(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_sidecar(tmp_path)
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * (MAX_SIDECAR_BYTES + 1))
+    with pytest.raises(InputError, match="larger than 4 MiB"):
+        load_sidecar(huge)
 
 
 def test_a_schema_1_sidecar_is_refused_naming_what_it_lacks_and_what_to_run(written: dict):
