@@ -365,9 +365,10 @@ def publish(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Retract what was rejected, rolled back or superseded, then push approved assets (the signed
-    PNG master, its signed channel rendition, the product cut-out and the JSON sidecar) the DAM
-    does not hold yet. Safe to repeat."""
+    """Retract what was rejected, rolled back or superseded; push approved assets. Safe to repeat.
+
+    Sent per approved version: signed PNG master, signed rendition, product cut-out, JSON sidecar.
+    """
     from dam_connectors import DamError, connector_for
     from flows.publish import publish_approved
     from pipeline.provenance import load_or_create_signer

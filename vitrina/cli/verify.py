@@ -151,8 +151,11 @@ def verify(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Check that every opaque product pixel of a banner is the catalog photo's own, byte for byte,
-    and report the state of its C2PA manifest (Trusted / Valid / Invalid / none)."""
+    """Check a banner's product pixels against its cut-out, and its C2PA manifest.
+
+    Every opaque product pixel must be the catalog photo's own, byte for byte.
+    The manifest's state is reported as Trusted / Valid / Invalid / none.
+    """
     paths: dict[str, str | None] = {"banner": str(banner), "sidecar": None, "cutout": None}
     try:
         if not banner.is_file():
