@@ -27,6 +27,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
+	@# an out/demo made by an older Vitrina: its catalog is migrated in place (backed up first)
+	@[ ! -f $(DEMO_OUT)/catalog.sqlite ] || $(BIN)/vitrina db upgrade --out $(DEMO_OUT)
 	@$(BIN)/vitrina run demo/campaign.yaml --out $(DEMO_OUT); code=$$?; [ $$code -le 1 ] || exit $$code
 	@$(BIN)/vitrina review approve --all-passed --by "make demo" \
 	  --note "automatic demo approval: every check passed" --out $(DEMO_OUT)

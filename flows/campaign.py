@@ -60,10 +60,11 @@ def produce_sku(
     backend_name: str,
     backend_options: dict[str, Any] | None = None,
     inputs: str | None = None,
+    db: str | None = None,
 ) -> dict[str, Any]:
     """Prepare one SKU's packshot and render, check and store all its variants; variants already
     stored from the same inputs (`inputs`: this run's `run_digest`) are reused, not rendered."""
-    store = Store(Path(out))
+    store = Store(Path(out), db)
     counts: dict[str, Any] = {
         "sku": sku,
         "variants": 0,
@@ -168,19 +169,22 @@ def campaign_run(
     backend: str = "studio",
     run_id: str | None = None,
     backend_options: dict[str, Any] | None = None,
+    db: str | None = None,
 ) -> dict[str, Any]:
-    """Generate, compose, check and store every variant of a campaign brief."""
+    """Generate, compose, check and store every variant of a campaign brief. `db`: the catalog's
+    database URL (default: catalog.sqlite in `out`); keep passwords out of it (PGPASSWORD, ~/.pgpass),
+    since Prefect stores a flow's parameters."""
     campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
     make_backend(backend, campaign, backend_options)  # fails here (model missing, ...) before anything is written
     run_id = run_id or new_run_id()
     out_dir = Path(out).resolve()
-    store = Store(out_dir)
+    store = Store(out_dir, db)
     store.start_run(run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend)
     total = sum(len(plan_variants(campaign, sku)[0]) for sku in campaign.skus)
     reporter().start(total, f"{campaign.brief.campaign_id}: {len(campaign.skus)} SKUs")
     inputs = run_digest(campaign, backend, backend_options)  # brand and prompts files: hashed once
     per_sku = [
-        produce_sku(campaign, sku, run_id, str(out_dir), backend, backend_options, inputs) for sku in campaign.skus
+        produce_sku(campaign, sku, run_id, str(out_dir), backend, backend_options, inputs, db) for sku in campaign.skus
     ]
 
     variants = store.variants(run_id=run_id)

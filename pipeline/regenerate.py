@@ -280,7 +280,7 @@ def brand_folder(store: Store, variant_id: str) -> Path:
         )
     run = next((r for r in store.runs() if r.run_id == record.run_id), None)
     if run is None:
-        raise InputError(f"{variant_id}: its run {shown(record.run_id)} is not in {store.db_path}; pass --brand DIR")
+        raise InputError(f"{variant_id}: its run {shown(record.run_id)} is not in {store.catalog}; pass --brand DIR")
     return Path(run.brief).parent / inputs.brand
 
 

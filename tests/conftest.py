@@ -24,7 +24,8 @@ SeaweedFS 4.48 quirks handled here:
 Also here, because tests in several folders share them: the Prefect settings the `vitrina` entry
 point applies (for CLI tests run in-process), the installed `vitrina` command in a subprocess
 (``run_vitrina``), one real demo run per session (``demo_run``), a tiny diffusion model
-(``tiny_model``) and a C2PA test signer for publishing (``signer``).
+(``tiny_model``), a C2PA test signer for publishing (``signer``) and a throwaway PostgreSQL
+server with a fresh database per test (``postgres_server``, ``postgres_url``; tests/postgres.py).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ import pytest
 from botocore.config import Config
 
 from tests.helpers import copy_demo, edit_yaml
+from tests.postgres import PostgresServer, running_postgres
 
 _STARTUP_DEADLINE_S = 60.0
 _STOP_GRACE_S = 1.0
@@ -422,3 +424,19 @@ def s3_server() -> Iterator[S3Server]:
             log_path=log_path,
             _create_bucket=lambda name: admin.create_bucket(Bucket=name),
         )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the whole session (about a second to start; skipped with
+    the reason when its binaries are not installed)."""
+    with running_postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database on ``postgres_server``, dropped after the test, as a SQLAlchemy URL:
+    ``postgresql+psycopg://postgres@/vitrina_<hex>?host=<socket dir>&port=<port>``."""
+    with postgres_server.database() as url:
+        yield url

@@ -69,13 +69,14 @@ class StoredVariant(NamedTuple):
     lineage: Lineage
 
 
-def store_demo_variant(out: Path, run_id: str = "r-test", **which: str) -> StoredVariant:
+def store_demo_variant(out: Path, run_id: str = "r-test", db_url: str | None = None, **which: str) -> StoredVariant:
     """Render a demo variant (`render_demo_variant(**which)`) and store it as a run does: the cut-out,
-    then `Store.keep_variant` (blob, catalog row, sidecar, browsable link)."""
+    then `Store.keep_variant` (blob, catalog row, sidecar, browsable link). The catalog is `out`'s
+    ``catalog.sqlite``, or the database at `db_url`."""
     from pipeline.storage.store import Store
 
     product, variant = render_demo_variant(**which)
-    store = Store(out)
+    store = Store(out, db_url)
     try:
         cut_sha = store.put_cutout(product.cutout)
         vid = store.keep_variant(run_id, variant.png, variant.report, variant.lineage)

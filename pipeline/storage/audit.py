@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ReviewError, shown
+
+if TYPE_CHECKING:
+    from pipeline.storage.database import Tx
 
 __all__ = ["MAX_REVIEW_TEXT", "GENESIS_HASH", "review_text", "entry_hash", "append_entry", "verify_chain", "now"]
 
@@ -65,11 +67,10 @@ def entry_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
-def append_entry(
-    db: sqlite3.Connection, vid: str, action: str, actor: str, reason: str | None, details: dict[str, Any] | None
-) -> None:
-    """Append one hash-chained entry (inside the caller's write transaction)."""
-    last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+def append_entry(db: Tx, vid: str, action: str, actor: str, reason: str | None, details: dict[str, Any] | None) -> None:
+    """Append one hash-chained entry (inside the caller's write transaction, which holds the
+    write lock: the next seq and the previous hash cannot change under it)."""
+    last = db.row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
     prev = (last["hash"] or GENESIS_HASH) if last else GENESIS_HASH
     entry = {
         "seq": (last["seq"] + 1) if last else 1,
@@ -80,10 +81,12 @@ def append_entry(
         "reason": reason,
         "details": json.dumps(details, sort_keys=True, ensure_ascii=False) if details is not None else None,
     }
-    db.execute(
+    db.run(
         "INSERT INTO audit(seq, at, variant_id, action, actor, reason, details, prev_hash, hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
-        (*entry.values(), prev, entry_hash(prev, entry)),
+        " VALUES (:seq, :at, :variant_id, :action, :actor, :reason, :details, :prev_hash, :hash)",
+        **entry,
+        prev_hash=prev,
+        hash=entry_hash(prev, entry),
     )
 
 

@@ -33,11 +33,13 @@ current version of its slot (`retraction_reason`):
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, cast
+
+from sqlalchemy import RowMapping
 
 from pipeline.errors import ReviewError, shown
 from pipeline.storage.audit import append_entry, now, review_text
+from pipeline.storage.database import Tx
 from pipeline.storage.records import Retraction, RetractionReason, Slot
 
 __all__ = [
@@ -79,17 +81,17 @@ TRANSITIONS: dict[str | None, frozenset[str]] = {
     "superseded": frozenset({"rejected", "retracted", "approved", "published"}),
     "retracted": frozenset({"rejected", "approved"}),
 }
-_SLOT_WHERE = "campaign_id=? AND sku=? AND scene=? AND format=? AND locale=?"
-#: Variants, each with whether it is its slot's current version (column `current`).
+_SLOT_WHERE = "campaign_id=:campaign_id AND sku=:sku AND scene=:scene AND format=:format AND locale=:locale"
+#: Variants, each with whether it is its slot's current version (column `is_current`).
 VARIANTS_SQL = (
-    "SELECT v.*, (s.current_variant = v.variant_id) AS current FROM variants v LEFT JOIN slots s"
+    "SELECT v.*, (s.current_variant = v.variant_id) AS is_current FROM variants v LEFT JOIN slots s"
     " ON s.campaign_id = v.campaign_id AND s.sku = v.sku AND s.scene = v.scene AND s.format = v.format"
     " AND s.locale = v.locale"
 )
 
 
 def transition(
-    db: sqlite3.Connection,
+    db: Tx,
     vid: str,
     to: str,
     action: str,
@@ -100,59 +102,68 @@ def transition(
     """Move variant `vid` to state `to` and append the audit entry (`action` by `actor`, with
     the move in its details as ``state: [from, to]``). Returns the state it left; ReviewError,
     nothing changed, when the move is not in `TRANSITIONS`. Inside the caller's transaction."""
-    row = db.execute("SELECT state FROM variants WHERE variant_id=?", (vid,)).fetchone()
+    row = db.row("SELECT state FROM variants WHERE variant_id=:vid", vid=vid)
     if row is None:
         raise ReviewError(f"no variant {shown(vid)}")
     before = cast(str | None, row["state"])
     if to not in TRANSITIONS.get(before, frozenset()):
         raise ReviewError(f"{vid}: cannot go from {before or 'new'} to {to} ({action})")
-    db.execute("UPDATE variants SET state=? WHERE variant_id=?", (to, vid))
+    db.run("UPDATE variants SET state=:to WHERE variant_id=:vid", to=to, vid=vid)
     append_entry(db, vid, action, actor, reason, {**(details or {}), "state": [before, to]})
     return before
 
 
-def slot_of(row: sqlite3.Row) -> Slot:
+def slot_of(row: RowMapping) -> Slot:
     return Slot(row["campaign_id"], row["sku"], row["scene"], row["format"], row["locale"])
 
 
-def _key(slot: Slot) -> tuple[str, str, str, str, str]:
-    return (slot.campaign_id, slot.sku, slot.scene, slot.format, slot.locale)
+def _key(slot: Slot) -> dict[str, str]:
+    return {
+        "campaign_id": slot.campaign_id,
+        "sku": slot.sku,
+        "scene": slot.scene,
+        "format": slot.format,
+        "locale": slot.locale,
+    }
 
 
-def slot_row(db: sqlite3.Connection, slot: Slot) -> sqlite3.Row | None:
+def slot_row(db: Tx, slot: Slot) -> RowMapping | None:
     """The slot's row (current_variant, pinned), None for a slot never rendered."""
-    return cast(sqlite3.Row | None, db.execute(f"SELECT * FROM slots WHERE {_SLOT_WHERE}", _key(slot)).fetchone())
+    return db.row(f"SELECT * FROM slots WHERE {_SLOT_WHERE}", **_key(slot))
 
 
-def slot_versions(db: sqlite3.Connection, slot: Slot) -> list[sqlite3.Row]:
-    """The slot's versions, oldest first (with `current`); empty for a slot never rendered."""
+def slot_versions(db: Tx, slot: Slot) -> list[RowMapping]:
+    """The slot's versions, oldest first (with `is_current`); empty for a slot never rendered."""
     where = " AND ".join(f"v.{c}" for c in _SLOT_WHERE.split(" AND "))
-    return db.execute(f"{VARIANTS_SQL} WHERE {where} ORDER BY v.version", _key(slot)).fetchall()
+    return db.rows(f"{VARIANTS_SQL} WHERE {where} ORDER BY v.version", **_key(slot))
 
 
-def version_row(db: sqlite3.Connection, slot: Slot, version: int) -> sqlite3.Row | None:
-    sql = f"SELECT * FROM variants WHERE {_SLOT_WHERE} AND version=?"
-    return cast(sqlite3.Row | None, db.execute(sql, (*_key(slot), version)).fetchone())
+def version_row(db: Tx, slot: Slot, version: int) -> RowMapping | None:
+    return db.row(f"SELECT * FROM variants WHERE {_SLOT_WHERE} AND version=:version", **_key(slot), version=version)
 
 
-def _variant(db: sqlite3.Connection, vid: str) -> sqlite3.Row:
-    return cast(sqlite3.Row, db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone())
+def _variant(db: Tx, vid: str) -> RowMapping:
+    return cast(RowMapping, db.row("SELECT * FROM variants WHERE variant_id=:vid", vid=vid))
 
 
-def _set_current(db: sqlite3.Connection, slot: Slot, vid: str, pinned: bool) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO slots(campaign_id, sku, scene, format, locale, current_variant, pinned)"
-        " VALUES (?,?,?,?,?,?,?)",
-        (*_key(slot), vid, int(pinned)),
+def _set_current(db: Tx, slot: Slot, vid: str, pinned: bool) -> None:
+    db.run(
+        "INSERT INTO slots(campaign_id, sku, scene, format, locale, current_variant, pinned)"
+        " VALUES (:campaign_id, :sku, :scene, :format, :locale, :vid, :pinned)"
+        " ON CONFLICT (campaign_id, sku, scene, format, locale)"
+        " DO UPDATE SET current_variant=excluded.current_variant, pinned=excluded.pinned",
+        **_key(slot),
+        vid=vid,
+        pinned=int(pinned),
     )
 
 
-def is_live(db: sqlite3.Connection, vid: str) -> bool:
-    sql = "SELECT 1 FROM publications WHERE variant_id=? AND retracted_at IS NULL LIMIT 1"
-    return db.execute(sql, (vid,)).fetchone() is not None
+def is_live(db: Tx, vid: str) -> bool:
+    sql = "SELECT 1 FROM publications WHERE variant_id=:vid AND retracted_at IS NULL LIMIT 1"
+    return db.row(sql, vid=vid) is not None
 
 
-def approval_holds(row: sqlite3.Row) -> bool:
+def approval_holds(row: RowMapping) -> bool:
     """Approved, not blocked, and the approval given for exactly these bytes and this report."""
     return bool(
         row["review"] == "approved"
@@ -162,15 +173,15 @@ def approval_holds(row: sqlite3.Row) -> bool:
     )
 
 
-def record_new_version(db: sqlite3.Connection, vid: str, run_id: str, verdict: str, report_hash: str) -> int:
+def record_new_version(db: Tx, vid: str, run_id: str, verdict: str, report_hash: str) -> int:
     """Give the just-inserted variant `vid` the next version number of its slot, make it current
     (a new version ends any rollback pin) and record rendered -> its verdict. Returns the number."""
     row = _variant(db, vid)
     slot = slot_of(row)
-    top = db.execute(f"SELECT MAX(version) FROM variants WHERE {_SLOT_WHERE}", _key(slot)).fetchone()[0]
+    top = db.value(f"SELECT MAX(version) FROM variants WHERE {_SLOT_WHERE}", **_key(slot))
     version = int(top or 0) + 1
     previous = slot_row(db, slot)
-    db.execute("UPDATE variants SET version=? WHERE variant_id=?", (version, vid))
+    db.run("UPDATE variants SET version=:version WHERE variant_id=:vid", version=version, vid=vid)
     details = {"run": run_id, "version": version, "blob_sha": row["blob_sha"]}
     if previous is not None:
         details["replaces"] = previous["current_variant"]
@@ -180,7 +191,7 @@ def record_new_version(db: sqlite3.Connection, vid: str, run_id: str, verdict: s
     return version
 
 
-def checks_changed(db: sqlite3.Connection, old: sqlite3.Row, run_id: str, verdict: str, report_hash: str) -> None:
+def checks_changed(db: Tx, old: RowMapping, run_id: str, verdict: str, report_hash: str) -> None:
     """A re-run gave variant `old` (its row before) another check report: log the change, and
     revoke an approval given for the old report."""
     vid, change = old["variant_id"], f"{old['verdict']} -> {verdict}"
@@ -191,8 +202,8 @@ def checks_changed(db: sqlite3.Connection, old: sqlite3.Row, run_id: str, verdic
     else:
         append_entry(db, vid, "checks-changed", "vitrina", note, details)
     if old["review"] == "approved":
-        sql = "UPDATE variants SET review='pending', approved_sha=NULL, approved_report=NULL WHERE variant_id=?"
-        db.execute(sql, (vid,))
+        sql = "UPDATE variants SET review='pending', approved_sha=NULL, approved_report=NULL WHERE variant_id=:vid"
+        db.run(sql, vid=vid)
         note = f"revoked: checks changed, {change}"
         if old["state"] in ("approved", "published"):
             transition(db, vid, verdict, "revoked", "vitrina", note, details)
@@ -200,7 +211,7 @@ def checks_changed(db: sqlite3.Connection, old: sqlite3.Row, run_id: str, verdic
             append_entry(db, vid, "revoked", "vitrina", note, details)
 
 
-def rendered_again(db: sqlite3.Connection, vid: str, run_id: str) -> None:
+def rendered_again(db: Tx, vid: str, run_id: str) -> None:
     """A run made (or reused) version `vid` again: it is the slot's newest render, so it becomes
     current unless a rollback pinned the slot to another version."""
     row = _variant(db, vid)
@@ -210,7 +221,7 @@ def rendered_again(db: sqlite3.Connection, vid: str, run_id: str) -> None:
 
 
 def make_current(
-    db: sqlite3.Connection, vid: str, actor: str, reason: str, *, pinned: bool, action: str = "made current"
+    db: Tx, vid: str, actor: str, reason: str, *, pinned: bool, action: str = "made current"
 ) -> str | None:
     """Make `vid` its slot's current version (audit entry `action`); a superseded or retracted
     version whose approval still holds is restored to approved (or published, when a DAM still
@@ -228,7 +239,7 @@ def make_current(
     return previous
 
 
-def rollback_to(db: sqlite3.Connection, slot: Slot, version: int, by: str, reason: str) -> str:
+def rollback_to(db: Tx, slot: Slot, version: int, by: str, reason: str) -> str:
     """Make version `version` of `slot` current and pin the slot to it; the version it replaces
     gets a "rolled back" entry. Only a version whose approval holds now, by a named person, for
     a reason (one plain line each). Returns its id."""
@@ -238,11 +249,11 @@ def rollback_to(db: sqlite3.Connection, slot: Slot, version: int, by: str, reaso
     if reason is None or not reason.strip():
         raise ReviewError("a rollback needs a reason (--reason TEXT)")
     review_text(reason, "reason")
-    # SQLite integers are 64-bit: a larger number is no version, not an OverflowError
-    target = version_row(db, slot, version) if 1 <= version < 2**63 else None
+    # versions are 32-bit integers on PostgreSQL: a larger number is no version, not a database error
+    target = version_row(db, slot, version) if 1 <= version < 2**31 else None
     if target is None:
         sql = f"SELECT version FROM variants WHERE {_SLOT_WHERE} ORDER BY version"
-        known = [str(r[0]) for r in db.execute(sql, _key(slot))]
+        known = [str(r["version"]) for r in db.rows(sql, **_key(slot))]
         if not known:
             raise ReviewError(f"no slot {shown(str(slot))}")
         raise ReviewError(f"{shown(str(slot))} has no version {version} (versions: {', '.join(known)})")
@@ -264,37 +275,47 @@ def rollback_to(db: sqlite3.Connection, slot: Slot, version: int, by: str, reaso
     return str(vid)
 
 
-def record_published(db: sqlite3.Connection, row: sqlite3.Row, dam: str, key: str, location: str, sha: str) -> None:
+def record_published(db: Tx, row: RowMapping, dam: str, key: str, location: str, sha: str) -> None:
     """Record variant `row` (checked publishable in this transaction) as on `dam`: published,
     and each older published version of its slot superseded."""
     vid = row["variant_id"]
-    db.execute(
-        "INSERT OR REPLACE INTO publications(variant_id, dam, key, location, sha256, at) VALUES (?,?,?,?,?,?)",
-        (vid, dam, key, location, sha, now()),
+    db.run(
+        "INSERT INTO publications(variant_id, dam, key, location, sha256, at, retracted_at, tombstone)"
+        " VALUES (:vid, :dam, :key, :location, :sha, :at, NULL, NULL)"
+        " ON CONFLICT (variant_id, dam) DO UPDATE SET key=excluded.key, location=excluded.location,"
+        " sha256=excluded.sha256, at=excluded.at, retracted_at=NULL, tombstone=NULL",
+        vid=vid,
+        dam=dam,
+        key=key,
+        location=location,
+        sha=sha,
+        at=now(),
     )
     transition(db, vid, "published", "published", "vitrina", None, {"dam": dam, "key": key})
-    older = db.execute(
-        f"SELECT variant_id FROM variants WHERE {_SLOT_WHERE} AND version < ? AND state='published' ORDER BY version",
-        (*_key(slot_of(row)), row["version"]),
-    ).fetchall()
+    older = db.rows(
+        f"SELECT variant_id FROM variants WHERE {_SLOT_WHERE} AND version < :version AND state='published'"
+        " ORDER BY version",
+        **_key(slot_of(row)),
+        version=row["version"],
+    )
     for old in older:
         note = f"version {row['version']} ({vid}) was published on {dam}"
         transition(db, old["variant_id"], "superseded", "superseded", "vitrina", note, {"by": vid, "dam": dam})
 
 
-def retract(db: sqlite3.Connection, vid: str, dam: str, tombstone: str) -> None:
+def retract(db: Tx, vid: str, dam: str, tombstone: str) -> None:
     """Record that `vid`'s asset left `dam` (tombstone at `tombstone`): an audit entry, and the
     state retracted once no DAM holds it (then restored to approved when it is still its slot's
     publishable current version: the next publish sends it again). ReviewError when it is not
     published on `dam`."""
-    live = "SELECT * FROM publications WHERE variant_id=? AND dam=? AND retracted_at IS NULL"
-    pub = db.execute(live, (vid, dam)).fetchone()
+    live = "SELECT * FROM publications WHERE variant_id=:vid AND dam=:dam AND retracted_at IS NULL"
+    pub = db.row(live, vid=vid, dam=dam)
     if pub is None:
         raise ReviewError(f"{vid} is not published on {dam}: nothing to retract")
     row = _variant(db, vid)
     reason = retraction_reason(db, row, dam)
-    sql = "UPDATE publications SET retracted_at=?, tombstone=? WHERE variant_id=? AND dam=?"
-    db.execute(sql, (now(), tombstone, vid, dam))
+    sql = "UPDATE publications SET retracted_at=:at, tombstone=:tombstone WHERE variant_id=:vid AND dam=:dam"
+    db.run(sql, at=now(), tombstone=tombstone, vid=vid, dam=dam)
     details = {"dam": dam, "key": pub["key"], "tombstone": tombstone, "reason": reason}
     note = f"removed from {dam}" + (f" ({reason})" if reason else "")
     if not is_live(db, vid) and row["state"] in ("published", "superseded", "rejected"):
@@ -305,18 +326,18 @@ def retract(db: sqlite3.Connection, vid: str, dam: str, tombstone: str) -> None:
         append_entry(db, vid, "retracted", "vitrina", note, details)
 
 
-def why_not_publishable(db: sqlite3.Connection, row: sqlite3.Row) -> str | None:
+def why_not_publishable(db: Tx, row: RowMapping) -> str | None:
     """Why this variant may not be published now; None when it is its slot's current version,
     approved, not blocked, its approval bound to its current bytes and report."""
     vid = row["variant_id"]
     if row["verdict"] == "blocked":
         return "is blocked by its checks"
     if row["review"] != "approved":
-        last = db.execute(
-            "SELECT action, actor, reason FROM audit WHERE variant_id=? AND action IN ('rejected', 'revoked')"
+        last = db.row(
+            "SELECT action, actor, reason FROM audit WHERE variant_id=:vid AND action IN ('rejected', 'revoked')"
             " ORDER BY seq DESC LIMIT 1",
-            (vid,),
-        ).fetchone()
+            vid=vid,
+        )
         if row["review"] == "rejected" and last is not None:
             return f"is no longer approved: rejected by {last['actor']}: {last['reason']}"
         if last is not None and last["action"] == "revoked":
@@ -333,7 +354,7 @@ def why_not_publishable(db: sqlite3.Connection, row: sqlite3.Row) -> str | None:
     return None
 
 
-def retraction_reason(db: sqlite3.Connection, row: sqlite3.Row, dam: str) -> RetractionReason | None:
+def retraction_reason(db: Tx, row: RowMapping, dam: str) -> RetractionReason | None:
     """Why variant `row`'s publication on `dam` must be retracted now; None while it may stay."""
     if not approval_holds(row):
         return "rejected"
@@ -343,20 +364,19 @@ def retraction_reason(db: sqlite3.Connection, row: sqlite3.Row, dam: str) -> Ret
     newest = _variant(db, current["current_variant"])
     if newest["version"] < row["version"]:
         return "rolled back"
-    live = "SELECT 1 FROM publications WHERE variant_id=? AND dam=? AND retracted_at IS NULL"
-    if db.execute(live, (newest["variant_id"], dam)).fetchone() is not None:
+    live = "SELECT 1 FROM publications WHERE variant_id=:vid AND dam=:dam AND retracted_at IS NULL"
+    if db.row(live, vid=newest["variant_id"], dam=dam) is not None:
         return "superseded"
     return None
 
 
-def due_retractions(db: sqlite3.Connection, dam: str, vid: str | None = None) -> list[Retraction]:
+def due_retractions(db: Tx, dam: str, vid: str | None = None) -> list[Retraction]:
     """Every live publication on `dam` (of variant `vid` only, when given) that must be retracted."""
-    sql = "SELECT * FROM publications WHERE dam=? AND retracted_at IS NULL"
-    args: list[str] = [dam]
+    sql = "SELECT * FROM publications WHERE dam=:dam AND retracted_at IS NULL"
     if vid is not None:
-        sql, args = sql + " AND variant_id=?", [dam, vid]
+        sql += " AND variant_id=:vid"
     due = []
-    for p in db.execute(sql + " ORDER BY at, variant_id", args).fetchall():
+    for p in db.rows(sql + " ORDER BY at, variant_id", dam=dam, vid=vid):
         reason = retraction_reason(db, _variant(db, p["variant_id"]), dam)
         if reason is not None:
             due.append(Retraction(p["variant_id"], dam, p["key"], p["location"], p["sha256"], reason))

@@ -4,9 +4,8 @@ a run (`RunRecord`) and a publication due for retraction (`Retraction`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -74,17 +73,18 @@ class VariantRecord:
         return Slot(self.campaign_id, self.sku, self.scene, self.format, self.locale)
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row, db_path: Path) -> VariantRecord:
+    def from_row(cls, row: Mapping[Any, Any], catalog: str) -> VariantRecord:
+        """The variant of a catalog row (`catalog` names the catalog in messages)."""
         names = {f.name for f in fields(cls)}
         d = {k: row[k] for k in row.keys() if k in names}
         for k in ("reasons", "checks"):
             d[k] = json.loads(d[k])
-        d["current"] = bool(d.get("current"))
+        d["current"] = bool(row.get("is_current"))
         d["version"], d["state"] = d.get("version") or 0, d.get("state") or ""
         try:
             d["lineage"] = Lineage.model_validate_json(d["lineage"])
         except ValidationError as exc:
-            raise InputError(f"{db_path}: variant {d['variant_id']}: stored lineage: {problem_line(exc)}") from None
+            raise InputError(f"{catalog}: variant {d['variant_id']}: stored lineage: {problem_line(exc)}") from None
         return cls(**d)
 
 
@@ -104,7 +104,7 @@ class RunRecord:
     status: str
 
     @classmethod
-    def from_row(cls, r: sqlite3.Row, host: str) -> RunRecord:
+    def from_row(cls, r: Mapping[Any, Any], host: str) -> RunRecord:
         """The run of catalog row `r`, its status as seen from `host` (this machine's name)."""
         if r["finished_at"] is not None:
             status = "finished"

@@ -1,6 +1,7 @@
-"""The catalog's SQLite schema, and the migration of a catalog.sqlite written by an older
-Vitrina (tables created if missing, columns added, derived values back-filled), run in the
-transaction that opens a store.
+"""The pre-Alembic steps: bring a catalog.sqlite written by a Vitrina before revisions (up to commit
+a00c857) to the schema of Alembic's first revision (tables created if missing, columns added,
+derived values back-filled), in the transaction of `vitrina db upgrade`, which then stamps it
+(`pipeline.storage.database`). Also `report_digest`, what an approval is bound to.
 
 Versions (`pipeline.storage.lifecycle`) came after commit 200d2bd: a catalog written before them
 gets, per slot, version numbers in the order its variants were first made (the newest is
@@ -12,14 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import InputError, one_line
+from sqlalchemy import RowMapping
+
 from pipeline.storage.audit import GENESIS_HASH, append_entry, entry_hash
 
-__all__ = ["migrate", "open_catalog", "report_digest"]
+if TYPE_CHECKING:  # database.py imports this module to upgrade a legacy catalog
+    from pipeline.storage.database import Tx
+
+__all__ = ["migrate_legacy", "report_digest"]
 
 _TABLES = [
     """CREATE TABLE IF NOT EXISTS runs (
@@ -100,82 +103,65 @@ def report_digest(verdict: str, checks: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def open_catalog(path: Path, busy_timeout_ms: int) -> sqlite3.Connection:
-    """Open (or create) catalog.sqlite in WAL mode, migrated (`migrate`, in one transaction).
-    Transactions are the caller's (autocommit, BEGIN IMMEDIATE). InputError (one line) for a
-    file that is not a SQLite database, a damaged one, or one that cannot be opened."""
-    db = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, check_same_thread=False, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    try:
-        db.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            migrate(db)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-    except sqlite3.DatabaseError as exc:  # "file is not a database", "malformed", "unable to open"
-        db.close()
-        raise InputError(f"{path}: cannot use this catalog: {one_line(str(exc))}") from None
-    return db
-
-
-def migrate(db: sqlite3.Connection) -> None:
-    """Create the schema, or bring one written by an older Vitrina up to date."""
-    had = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+def migrate_legacy(db: Tx) -> None:
+    """Bring a SQLite catalog written before revisions to revision 0001 (SQLite only: PRAGMA)."""
+    had = {r["name"] for r in db.rows("SELECT name FROM sqlite_master WHERE type='table'")}
     for sql in _TABLES:
-        db.execute(sql)
+        db.run(sql)
     added: set[str] = set()
     for table, columns in _ADDED_COLUMNS.items():
-        present = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+        present = {r["name"] for r in db.rows(f"PRAGMA table_info({table})")}
         for column in columns:
             name = column.split()[0]
             if name not in present:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+                db.run(f"ALTER TABLE {table} ADD COLUMN {column}")
                 added.add(f"{table}.{name}")
     for sql in _INDEXES:
-        db.execute(sql)
+        db.run(sql)
     if "run_variants" not in had and "variants" in had:
-        db.execute(
+        db.run(
             "INSERT OR IGNORE INTO run_variants(run_id, variant_id, reused, at)"
             " SELECT run_id, variant_id, 0, created_at FROM variants"
         )
     if "variants.report_hash" in added:
         # Approvals given before approvals were bound stand for what the variant is now.
-        rows = db.execute("SELECT variant_id, verdict, checks, review, blob_sha FROM variants").fetchall()
+        rows = db.rows("SELECT variant_id, verdict, checks, review, blob_sha FROM variants")
         for r in rows:
             digest = report_digest(r["verdict"], json.loads(r["checks"]))
             approved = r["review"] == "approved"
-            db.execute(
-                "UPDATE variants SET report_hash=?, approved_sha=?, approved_report=? WHERE variant_id=?",
-                (digest, r["blob_sha"] if approved else None, digest if approved else None, r["variant_id"]),
+            db.run(
+                "UPDATE variants SET report_hash=:digest, approved_sha=:sha, approved_report=:approved"
+                " WHERE variant_id=:vid",
+                digest=digest,
+                sha=r["blob_sha"] if approved else None,
+                approved=digest if approved else None,
+                vid=r["variant_id"],
             )
     if "audit.hash" in added:
-        db.execute("DROP TRIGGER IF EXISTS audit_no_update")  # only an older Vitrina's table
+        db.run("DROP TRIGGER IF EXISTS audit_no_update")  # only an older Vitrina's table
         prev = GENESIS_HASH
-        for r in db.execute("SELECT * FROM audit ORDER BY seq").fetchall():
+        for r in db.rows("SELECT * FROM audit ORDER BY seq"):
             digest = entry_hash(prev, dict(r))
-            db.execute("UPDATE audit SET prev_hash=?, hash=? WHERE seq=?", (prev, digest, r["seq"]))
+            sql = "UPDATE audit SET prev_hash=:prev, hash=:digest WHERE seq=:seq"
+            db.run(sql, prev=prev, digest=digest, seq=r["seq"])
             prev = digest
     for sql in _TRIGGERS:
-        db.execute(sql)
+        db.run(sql)
     if "variants.version" in added:
         _version_variants(db)
     for sql in _LATE_INDEXES:
-        db.execute(sql)
+        db.run(sql)
 
 
-def _version_variants(db: sqlite3.Connection) -> None:
+def _version_variants(db: Tx) -> None:
     """Number the versions of each slot of a catalog written before versions (oldest first, the
     newest current) and give each variant its lifecycle state, one audit entry each."""
-    rows = db.execute(
+    rows = db.rows(
         "SELECT variant_id, campaign_id, sku, scene, format, locale, verdict, review FROM variants"
         " ORDER BY campaign_id, sku, scene, format, locale, created_at, rowid"
-    ).fetchall()
-    live = {r[0] for r in db.execute("SELECT variant_id FROM publications WHERE retracted_at IS NULL")}
-    slots: dict[tuple[str, ...], list[sqlite3.Row]] = {}
+    )
+    live = {r["variant_id"] for r in db.rows("SELECT variant_id FROM publications WHERE retracted_at IS NULL")}
+    slots: dict[tuple[str, ...], list[RowMapping]] = {}
     for r in rows:
         slots.setdefault(tuple(r[c] for c in _SLOT), []).append(r)
     for slot, versions in slots.items():
@@ -186,13 +172,15 @@ def _version_variants(db: sqlite3.Connection) -> None:
             else:
                 state = "rejected" if r["review"] == "rejected" else r["verdict"]
             vid, version, current = r["variant_id"], i + 1, i == len(versions) - 1
-            db.execute("UPDATE variants SET version=?, state=? WHERE variant_id=?", (version, state, vid))
+            sql = "UPDATE variants SET version=:version, state=:state WHERE variant_id=:vid"
+            db.run(sql, version=version, state=state, vid=vid)
             note = f"catalog migrated: version {version} of {'/'.join(slot)}, {state}" + (
                 ", current" if current else ""
             )
             append_entry(db, vid, "versioned", "vitrina", note, {"version": version, "state": [None, state]})
-        db.execute(
+        db.run(
             "INSERT OR REPLACE INTO slots(campaign_id, sku, scene, format, locale, current_variant, pinned)"
-            " VALUES (?,?,?,?,?,?,0)",
-            (*slot, versions[-1]["variant_id"]),
+            " VALUES (:campaign_id, :sku, :scene, :format, :locale, :vid, 0)",
+            **dict(zip(_SLOT, slot, strict=True)),
+            vid=versions[-1]["variant_id"],
         )

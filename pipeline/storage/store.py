@@ -1,8 +1,10 @@
-"""Versioned storage: content-addressed blobs plus a SQLite catalog of runs, variants, review
-decisions (an append-only audit log) and publications.
+"""Versioned storage: content-addressed blobs plus a catalog (SQLite in the output folder, or
+PostgreSQL: `pipeline.storage.database`) of runs, variants, review decisions (an append-only audit
+log) and publications.
 
 Layout of an output folder:
-    catalog.sqlite                 runs, variants, slots, run_variants, audit, publications, skipped, prepared
+    catalog.sqlite                 runs, variants, slots, run_variants, audit, publications, skipped,
+                                   prepared (absent when the catalog is on PostgreSQL)
     blobs/sha256/ab/<sha>.png      every asset once, named by the hash of its bytes
     blobs/sha256/ab/<sha>.json     its lineage sidecar
     cutouts/sha256/ab/<sha>.png    each product cut-out (RGBA PNG) once, named by the SHA-256 of its
@@ -22,8 +24,8 @@ Invariants the store enforces, whoever calls it:
 - Publication is recorded only for the current version of its slot, approved and not blocked at
   that moment (`record_publication` re-reads its state in the transaction that records the upload).
   A publication whose variant is no longer that is due for retraction (`pending_retractions`).
-- The audit log is append-only (triggers refuse UPDATE and DELETE) and hash-chained: each entry
-  holds the SHA-256 of the previous entry's hash and its own content (`verify_audit`).
+- The audit log is append-only (triggers refuse UPDATE and DELETE; on PostgreSQL also TRUNCATE) and
+  hash-chained: each entry holds the SHA-256 of the previous entry's hash and its own content (`verify_audit`).
 - Every path written is resolved under the store's root; names that would leave it are an
   `InputError`. Files are written to a unique temp name in the same folder, then renamed.
 - Each run lists its own variants (`run_variants`): a variant made again by a later run counts
@@ -32,29 +34,29 @@ Invariants the store enforces, whoever calls it:
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import RowMapping, text
+
 from pipeline.checks.results import CheckReport
 from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
 from pipeline.storage.audit import MAX_REVIEW_TEXT, now, review_text, verify_chain
+from pipeline.storage.blobs import OutputFolder
+from pipeline.storage.database import BUSY_TIMEOUT_MS, Tx, catalog_url, display_url, open_catalog, reading, writing
 from pipeline.storage.files import (
     atomic_write,
     blob_location,
-    check_name,
     check_run_id,
     check_sha,
     cutout_location,
-    link_or_copy,
     process_start,
     sha256_bytes,
     variant_id,
@@ -74,8 +76,8 @@ from pipeline.storage.lifecycle import (
     why_not_publishable,
 )
 from pipeline.storage.records import Retraction, RunRecord, Slot, VariantRecord
-from pipeline.storage.schema import open_catalog, report_digest
-from pipeline.storage.sidecar import Sidecar, build_sidecar, load_sidecar, sidecar_is_current, sidecar_json
+from pipeline.storage.schema import report_digest
+from pipeline.storage.sidecar import build_sidecar, sidecar_is_current
 
 __all__ = [
     "Store",
@@ -92,123 +94,46 @@ __all__ = [
     "MAX_REVIEW_TEXT",
 ]
 
-#: How long a writer waits for another process's transaction before giving up (milliseconds).
-BUSY_TIMEOUT_MS = 30_000
 _ORDER = " ORDER BY v.sku, v.scene, v.format, v.locale, v.version, v.variant_id"
 
 
-class Store:
-    """One output folder. Safe to reopen and to share between processes; every write is a
-    transaction (SQLite in WAL mode with a busy timeout)."""
+class Store(OutputFolder):
+    """One output folder (blobs, cut-outs, run folders) and its catalog: ``catalog.sqlite`` in the
+    folder, or the database at `db_url` (PostgreSQL). Safe to reopen and to share between
+    processes; every write is a transaction that holds the catalog's write lock."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.root / "catalog.sqlite"
-        # Transactions are ours (BEGIN IMMEDIATE in `_tx`): a writer takes the lock before it
-        # reads what it is about to change, so two runs never decide on a stale read.
-        self._db = open_catalog(self.db_path, BUSY_TIMEOUT_MS)  # InputError: not a usable catalog
+    def __init__(self, root: Path, db_url: str | None = None) -> None:
+        url = catalog_url(Path(root), db_url)  # InputError: not a usable URL
+        super().__init__(root)
+        #: What messages name: the catalog's file, or its URL without the password.
+        self.catalog = display_url(url)
+        # A writer takes the lock before it reads what it is about to change, so two runs never
+        # decide on a stale read (`pipeline.storage.database.writing`).
+        self._engine = open_catalog(url, BUSY_TIMEOUT_MS)  # InputError: not a usable catalog
         self._lock = threading.RLock()
 
     @classmethod
-    def open_existing(cls, root: Path) -> Store:
-        if not (Path(root) / "catalog.sqlite").is_file():
+    def open_existing(cls, root: Path, db_url: str | None = None) -> Store:
+        """The store of an output folder made before; FileNotFoundError when there is none (with
+        a PostgreSQL catalog: when the folder does not exist)."""
+        if db_url is None and not (Path(root) / "catalog.sqlite").is_file():
             raise FileNotFoundError(
                 f"{root}: no Vitrina output here (no catalog.sqlite); run `vitrina run BRIEF --out {root}` first"
             )
-        return cls(root)
+        if not Path(root).is_dir():
+            raise FileNotFoundError(f"{root}: no such output folder; run `vitrina run BRIEF --out {root}` first")
+        return cls(root, db_url)
 
     def close(self) -> None:
-        self._db.close()
+        self._engine.dispose()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> Iterator[Tx]:
+        with self._lock, writing(self._engine) as tx:
+            yield tx
 
-    # --- paths --------------------------------------------------------------------------------
-
-    def _inside(self, path: Path) -> Path:
-        """`path` if it resolves (links followed) inside the store's root, else InputError."""
-        root = self.root.resolve()
-        if not path.resolve().is_relative_to(root):
-            raise InputError(f"{shown(str(path))}: resolves outside the output folder {root}; refused")
-        return path
-
-    def run_path(self, run_id: str, relative: str) -> Path:
-        """runs/<run_id>/<relative>, checked: every segment a plain name, the whole inside the root."""
-        check_run_id(run_id)
-        parts = relative.split("/")
-        for part in parts:
-            check_name(part, relative)
-        return self._inside(self.root / "runs" / run_id / Path(*parts))
-
-    # --- blobs --------------------------------------------------------------------------------
-
-    def blob_path(self, sha: str, suffix: str = ".png") -> Path:
-        return blob_location(self.root, check_sha(sha), suffix)
-
-    def _write_once(self, path: Path, data: bytes) -> None:
-        if not path.exists():
-            self._inside(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
-
-    def put_blob(self, data: bytes, suffix: str = ".png") -> str:
-        sha = sha256_bytes(data)
-        self._write_once(self.blob_path(sha, suffix), data)
-        return sha
-
-    def put_json_sidecar(self, sha: str, sidecar: Sidecar) -> Path:
-        """Write the blob's sidecar (`pipeline.storage.sidecar`) as blobs/sha256/ab/<sha>.json."""
-        path = self._inside(self.blob_path(sha, ".json"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, sidecar_json(sidecar).encode("utf-8"))
-        return path
-
-    def sidecar(self, sha: str) -> Sidecar:
-        """The blob's sidecar, read back and validated (`InputError` when missing or of another schema)."""
-        return load_sidecar(self.blob_path(sha, ".json"))
-
-    def put_cutout(self, cutout: Any) -> str:
-        """Keep a product cut-out (an RGBA PIL image) as a PNG named by the SHA-256 of its pixels.
-
-        Returns that hash, which is what lineage records as ``product.cutout_sha256``: with the
-        banner and its sidecar, the cut-out is all `vitrina verify` (or anyone) needs to check the
-        banner's product pixels. Written once; a cut-out already stored is left as it is.
-        """
-        from pipeline.imaging.imageio import (
-            image_sha256,  # Pillow only where images are handled
-        )
-
-        if getattr(cutout, "mode", None) != "RGBA":
-            raise InputError(f"a cut-out must be an RGBA image, got {getattr(cutout, 'mode', type(cutout).__name__)}")
-        sha = image_sha256(cutout)
-        path = self.cutout_path(sha)
-        if not path.exists():
-            buf = io.BytesIO()
-            cutout.save(buf, "PNG", compress_level=6)
-            self._write_once(path, buf.getvalue())
-        return sha
-
-    def cutout_path(self, pixel_sha: str) -> Path:
-        return cutout_location(self.root, check_sha(pixel_sha))
-
-    def link_into_run(self, sha: str, run_id: str, relative: str, suffix: str = ".png") -> Path:
-        """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail),
-        put in place by an atomic rename. Names that would leave the folder are an InputError."""
-        target = self.run_path(run_id, relative)
-        source = self.blob_path(sha, suffix)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._inside(target)  # again, now that its folders exist
-        link_or_copy(source, target)
-        return target
+    def _read(self) -> Any:
+        return reading(self._engine)
 
     # --- runs ---------------------------------------------------------------------------------
 
@@ -218,10 +143,17 @@ class Store:
         check_run_id(run_id)
         pid = os.getpid()
         with self._tx() as db:
-            db.execute(
+            db.run(
                 "INSERT INTO runs(run_id, campaign_id, brief, backend, started_at, pid, host, proc_start)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (run_id, campaign_id, brief, backend, now(), pid, socket.gethostname(), process_start(pid)),
+                " VALUES (:run_id, :campaign_id, :brief, :backend, :at, :pid, :host, :proc_start)",
+                run_id=run_id,
+                campaign_id=campaign_id,
+                brief=brief,
+                backend=backend,
+                at=now(),
+                pid=pid,
+                host=socket.gethostname(),
+                proc_start=process_start(pid),
             )
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> Path:
@@ -229,7 +161,8 @@ class Store:
         per variant of the run (id, where it belongs, verdict, reasons). Returns the report's path."""
         report = self.run_path(run_id, "report.json")
         with self._tx() as db:
-            db.execute("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?", (now(), json.dumps(summary), run_id))
+            sql = "UPDATE runs SET finished_at=:at, summary=:summary WHERE run_id=:run_id"
+            db.run(sql, at=now(), summary=json.dumps(summary), run_id=run_id)
         detail = [
             {
                 "id": v.variant_id,
@@ -250,7 +183,8 @@ class Store:
     def runs(self) -> list[RunRecord]:
         """Every run, oldest first, with its status (finished, running, interrupted or unknown)."""
         host = socket.gethostname()
-        rows = self._db.execute("SELECT * FROM runs ORDER BY started_at, rowid").fetchall()
+        with self._read() as db:
+            rows = db.rows("SELECT * FROM runs ORDER BY started_at, run_id")
         return [RunRecord.from_row(r, host) for r in rows]
 
     def run_status(self, run_id: str) -> str:
@@ -258,18 +192,21 @@ class Store:
         for run in self.runs():
             if run.run_id == run_id:
                 return run.status
-        raise InputError(f"no run {shown(run_id)} in {self.db_path}")
+        raise InputError(f"no run {shown(run_id)} in {self.catalog}")
 
     def latest_run(self) -> str | None:
-        row = self._db.execute("SELECT run_id FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        with self._read() as db:
+            row = db.row("SELECT run_id FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1")
         return row["run_id"] if row else None
 
     def record_skip(self, run_id: str, sku: str, subject: str, reason: str) -> None:
         with self._tx() as db:
-            db.execute("INSERT INTO skipped VALUES (?,?,?,?)", (run_id, sku, subject, reason))
+            sql = "INSERT INTO skipped(run_id, sku, subject, reason) VALUES (:run_id, :sku, :subject, :reason)"
+            db.run(sql, run_id=run_id, sku=sku, subject=subject, reason=reason)
 
     def skipped(self, run_id: str) -> list[dict[str, str]]:
-        rows = self._db.execute("SELECT sku, subject, reason FROM skipped WHERE run_id=?", (run_id,))
+        with self._read() as db:
+            rows = db.rows("SELECT sku, subject, reason FROM skipped WHERE run_id=:run_id", run_id=run_id)
         return [dict(r) for r in rows]
 
     # --- variants -----------------------------------------------------------------------------
@@ -330,57 +267,56 @@ class Store:
         """
         vid = variant_id(campaign_id, sku, scene, fmt, locale, blob_sha)
         digest = report_digest(verdict, json.loads(json.dumps(checks)))
-        values = (
-            json.dumps(reasons),
-            json.dumps(checks),
-            json.dumps(lineage.model_dump(mode="json"), sort_keys=True),
-        )
+        values = {
+            "run_id": run_id,
+            "verdict": verdict,
+            "reasons": json.dumps(reasons),
+            "checks": json.dumps(checks),
+            "lineage": json.dumps(lineage.model_dump(mode="json"), sort_keys=True),
+            "report_hash": digest,
+            "input_key": input_key,
+            "vid": vid,
+        }
         with self._tx() as db:
-            old = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+            old = db.row("SELECT * FROM variants WHERE variant_id=:vid", vid=vid)
             if old is None:
-                db.execute(
+                db.run(
                     "INSERT INTO variants(variant_id, campaign_id, run_id, sku, scene, format, locale, blob_sha,"
                     " verdict, reasons, checks, lineage, created_at, report_hash, input_key)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        vid,
-                        campaign_id,
-                        run_id,
-                        sku,
-                        scene,
-                        fmt,
-                        locale,
-                        blob_sha,
-                        verdict,
-                        *values,
-                        now(),
-                        digest,
-                        input_key,
-                    ),
+                    " VALUES (:vid, :campaign_id, :run_id, :sku, :scene, :format, :locale, :blob_sha,"
+                    " :verdict, :reasons, :checks, :lineage, :at, :report_hash, :input_key)",
+                    **values,
+                    campaign_id=campaign_id,
+                    sku=sku,
+                    scene=scene,
+                    format=fmt,
+                    locale=locale,
+                    blob_sha=blob_sha,
+                    at=now(),
                 )
                 record_new_version(db, vid, run_id, verdict, digest)
             else:
-                db.execute(
-                    "UPDATE variants SET run_id=?, verdict=?, reasons=?, checks=?, lineage=?, report_hash=?,"
-                    " input_key=COALESCE(?, input_key) WHERE variant_id=?",
-                    (run_id, verdict, *values, digest, input_key, vid),
+                db.run(
+                    "UPDATE variants SET run_id=:run_id, verdict=:verdict, reasons=:reasons, checks=:checks,"
+                    " lineage=:lineage, report_hash=:report_hash, input_key=COALESCE(:input_key, input_key)"
+                    " WHERE variant_id=:vid",
+                    **values,
                 )
                 if old["report_hash"] != digest:
                     checks_changed(db, old, run_id, verdict, digest)
                 rendered_again(db, vid, run_id)
-            db.execute(
-                "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,0,?)",
-                (run_id, vid, now()),
-            )
+            _link_run(db, run_id, vid, reused=False)
         return vid
 
     def reusable(self, input_key: str) -> str | None:
         """The id of a stored variant made from exactly these inputs (`pipeline.resume`), whose
         files (PNG, sidecar of this schema, product cut-out) are all still there; else None."""
-        rows = self._db.execute(
-            "SELECT variant_id, blob_sha, lineage FROM variants WHERE input_key=? ORDER BY created_at DESC, rowid DESC",
-            (input_key,),
-        ).fetchall()
+        with self._read() as db:
+            rows = db.rows(
+                "SELECT variant_id, blob_sha, lineage FROM variants WHERE input_key=:key"
+                " ORDER BY created_at DESC, variant_id DESC",
+                key=input_key,
+            )
         for r in rows:
             try:
                 cutout = json.loads(r["lineage"])["product"]["cutout_sha256"]
@@ -401,40 +337,44 @@ class Store:
         relative = f"{record.sku}/{record.scene}/{record.format}/{record.locale}.png"
         self.run_path(run_id, relative)
         with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO run_variants(run_id, variant_id, reused, at) VALUES (?,?,1,?)",
-                (run_id, vid, now()),
-            )
+            _link_run(db, run_id, vid, reused=True)
             rendered_again(db, vid, run_id)
         self.link_into_run(record.blob_sha, run_id, relative)
         return record
 
     def reused(self, run_id: str) -> int:
         """How many of the run's variants it reused from an earlier run."""
-        row = self._db.execute("SELECT COUNT(*) FROM run_variants WHERE run_id=? AND reused=1", (run_id,)).fetchone()
-        return int(row[0])
+        with self._read() as db:
+            return int(db.value("SELECT COUNT(*) FROM run_variants WHERE run_id=:run_id AND reused=1", run_id=run_id))
 
     def record_preparation(self, source_key: str, cutout_sha: str, rejected: list[dict[str, Any]]) -> None:
         """Remember what preparing a SKU's photos (digest `source_key`) gave: the cut-out kept and
         the photos rejected (subject, reason, fatal), so a resumed run need not prepare it again."""
         with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO prepared(source_key, cutout_sha, rejected, at) VALUES (?,?,?,?)",
-                (source_key, check_sha(cutout_sha), json.dumps(rejected), now()),
+            db.run(
+                "INSERT INTO prepared(source_key, cutout_sha, rejected, at) VALUES (:key, :sha, :rejected, :at)"
+                " ON CONFLICT (source_key) DO UPDATE SET cutout_sha=excluded.cutout_sha,"
+                " rejected=excluded.rejected, at=excluded.at",
+                key=source_key,
+                sha=check_sha(cutout_sha),
+                rejected=json.dumps(rejected),
+                at=now(),
             )
 
     def preparation(self, source_key: str) -> tuple[str, list[dict[str, Any]]] | None:
         """(cut-out SHA-256, rejected photos) recorded for `source_key`, when its cut-out is stored."""
-        row = self._db.execute("SELECT cutout_sha, rejected FROM prepared WHERE source_key=?", (source_key,)).fetchone()
+        with self._read() as db:
+            row = db.row("SELECT cutout_sha, rejected FROM prepared WHERE source_key=:key", key=source_key)
         if row is None or not self.cutout_path(row["cutout_sha"]).is_file():
             return None
         return str(row["cutout_sha"]), list(json.loads(row["rejected"]))
 
     def variant(self, vid: str) -> VariantRecord:
-        row = self._db.execute(VARIANTS_SQL + " WHERE v.variant_id=?", (vid,)).fetchone()
+        with self._read() as db:
+            row = db.row(VARIANTS_SQL + " WHERE v.variant_id=:vid", vid=vid)
         if row is None:
-            raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
-        return VariantRecord.from_row(row, self.db_path)
+            raise ReviewError(f"no variant {shown(vid)} in {self.catalog}")
+        return VariantRecord.from_row(row, self.catalog)
 
     def variants(
         self,
@@ -447,17 +387,16 @@ class Store:
     ) -> list[VariantRecord]:
         """Variants, filtered: `run_id` lists every variant that run made or reused;
         `current_only` only the current version of each slot."""
-        sql, args = VARIANTS_SQL, []
+        sql, args = VARIANTS_SQL, {"run_id": run_id, "review": review, "verdict": verdict, "state": state}
         if run_id is not None:
-            sql += " JOIN run_variants rv ON rv.variant_id = v.variant_id AND rv.run_id = ?"
-            args.append(run_id)
+            sql += " JOIN run_variants rv ON rv.variant_id = v.variant_id AND rv.run_id = :run_id"
         sql += " WHERE 1=1" + (" AND s.current_variant = v.variant_id" if current_only else "")
-        for col, val in (("review", review), ("verdict", verdict), ("state", state)):
-            if val is not None:
-                sql += f" AND v.{col}=?"
-                args.append(val)
-        sql += _ORDER
-        return [VariantRecord.from_row(r, self.db_path) for r in self._db.execute(sql, args)]
+        for col in ("review", "verdict", "state"):
+            if args[col] is not None:
+                sql += f" AND v.{col}=:{col}"
+        with self._read() as db:
+            rows = db.rows(sql + _ORDER, **args)
+        return [VariantRecord.from_row(r, self.catalog) for r in rows]
 
     # --- review -------------------------------------------------------------------------------
 
@@ -480,16 +419,20 @@ class Store:
         if decision == "rejected" and reason is None:
             raise ReviewError("a rejection needs a reason (--reason TEXT)")
         with self._tx() as db:
-            row = db.execute("SELECT * FROM variants WHERE variant_id=?", (vid,)).fetchone()
+            row = db.row("SELECT * FROM variants WHERE variant_id=:vid", vid=vid)
             if row is None:
-                raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
+                raise ReviewError(f"no variant {shown(vid)} in {self.catalog}")
             if decision == "approved" and row["verdict"] == "blocked":
                 reasons = "; ".join(json.loads(row["reasons"]))
                 raise ReviewError(f"{vid} is blocked and cannot be approved: {reasons}")
             approved = decision == "approved"
-            db.execute(
-                "UPDATE variants SET review=?, approved_sha=?, approved_report=? WHERE variant_id=?",
-                (decision, row["blob_sha"] if approved else None, row["report_hash"] if approved else None, vid),
+            db.run(
+                "UPDATE variants SET review=:decision, approved_sha=:sha, approved_report=:report"
+                " WHERE variant_id=:vid",
+                decision=decision,
+                sha=row["blob_sha"] if approved else None,
+                report=row["report_hash"] if approved else None,
+                vid=vid,
             )
             details = {
                 "verdict": row["verdict"],
@@ -503,48 +446,54 @@ class Store:
         return self.variant(vid)
 
     def audit(self, vid: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM audit", []
-        if vid:
-            sql, args = sql + " WHERE variant_id=?", [vid]
-        return [dict(r) for r in self._db.execute(sql + " ORDER BY seq", args)]
+        sql = "SELECT * FROM audit" + (" WHERE variant_id=:vid" if vid else "")
+        with self._read() as db:
+            return [dict(r) for r in db.rows(sql + " ORDER BY seq", vid=vid)]
 
     def verify_audit(self) -> str | None:
         """None when the audit log's hash chain is intact, else one line naming the first broken
         entry (its seq) and what is wrong with it (`pipeline.storage.audit.verify_chain`)."""
-        return verify_chain(dict(r) for r in self._db.execute("SELECT * FROM audit ORDER BY seq"))
+        with self._read() as db:
+            # streamed: a long log is not held in memory at once
+            entries = db.conn.execute(text("SELECT * FROM audit ORDER BY seq")).mappings()
+            return verify_chain(dict(r) for r in entries)
 
     # --- publications -------------------------------------------------------------------------
 
-    def _why_not(self, db: sqlite3.Connection, vid: str) -> tuple[sqlite3.Row, str | None]:
-        row = db.execute(VARIANTS_SQL + " WHERE v.variant_id=?", (vid,)).fetchone()
+    def _why_not(self, db: Tx, vid: str) -> tuple[RowMapping, str | None]:
+        row = db.row(VARIANTS_SQL + " WHERE v.variant_id=:vid", vid=vid)
         if row is None:
-            raise ReviewError(f"no variant {shown(vid)} in {self.db_path}")
+            raise ReviewError(f"no variant {shown(vid)} in {self.catalog}")
         return row, why_not_publishable(db, row)
 
     def publishable(self, vid: str) -> VariantRecord:
         """The variant as it is now, when it may be published (the current version of its slot,
         approved, not blocked, its approval bound to its bytes and report); ReviewError saying why
         not otherwise."""
-        row, why = self._why_not(self._db, vid)
+        with self._read() as db:
+            row, why = self._why_not(db, vid)
         if why is not None:
             raise ReviewError(f"{vid} {why}")
-        return VariantRecord.from_row(row, self.db_path)
+        return VariantRecord.from_row(row, self.catalog)
 
     def publishable_current(self) -> list[VariantRecord]:
         """What a publish sends: the current version of each slot, when it is publishable now."""
-        rows = self._db.execute(VARIANTS_SQL + " WHERE s.current_variant = v.variant_id" + _ORDER).fetchall()
-        return [VariantRecord.from_row(r, self.db_path) for r in rows if why_not_publishable(self._db, r) is None]
+        with self._read() as db:
+            rows = db.rows(VARIANTS_SQL + " WHERE s.current_variant = v.variant_id" + _ORDER)
+            rows = [r for r in rows if why_not_publishable(db, r) is None]
+        return [VariantRecord.from_row(r, self.catalog) for r in rows]
 
     def publication(self, vid: str, dam: str) -> dict[str, Any] | None:
         """The variant's live (not retracted) publication on `dam`, None when there is none."""
-        sql = "SELECT * FROM publications WHERE variant_id=? AND dam=? AND retracted_at IS NULL"
-        row = self._db.execute(sql, (vid, dam)).fetchone()
+        sql = "SELECT * FROM publications WHERE variant_id=:vid AND dam=:dam AND retracted_at IS NULL"
+        with self._read() as db:
+            row = db.row(sql, vid=vid, dam=dam)
         return dict(row) if row else None
 
     def is_published(self, vid: str) -> bool:
         """Whether some DAM holds the variant now (published and not retracted there)."""
-        sql = "SELECT 1 FROM publications WHERE variant_id=? AND retracted_at IS NULL LIMIT 1"
-        return self._db.execute(sql, (vid,)).fetchone() is not None
+        with self._read() as db:
+            return is_live(db, vid)
 
     def record_publication(self, vid: str, dam: str, key: str, location: str, sha: str) -> None:
         """Record that the variant is in the DAM, re-reading its state in the same transaction:
@@ -560,10 +509,11 @@ class Store:
 
     def versions(self, slot: Slot) -> list[VariantRecord]:
         """Every version of `slot`, oldest first; ReviewError for a slot never rendered."""
-        rows = slot_versions(self._db, slot)
+        with self._read() as db:
+            rows = slot_versions(db, slot)
         if not rows:
-            raise ReviewError(f"no slot {shown(str(slot))} in {self.db_path}")
-        return [VariantRecord.from_row(r, self.db_path) for r in rows]
+            raise ReviewError(f"no slot {shown(str(slot))} in {self.catalog}")
+        return [VariantRecord.from_row(r, self.catalog) for r in rows]
 
     def rollback(self, slot: Slot, to_version: int, by: str, reason: str) -> VariantRecord:
         """Make an earlier approved version of `slot` current (the slot stays pinned to it until a
@@ -577,12 +527,14 @@ class Store:
     def pending_retractions(self, dam: str) -> list[Retraction]:
         """Every publication on `dam` whose variant is no longer the publishable current version
         of its slot, oldest publication first, with why (`pipeline.storage.lifecycle`)."""
-        return due_retractions(self._db, dam)
+        with self._read() as db:
+            return due_retractions(db, dam)
 
     def retraction_due(self, vid: str, dam: str) -> Retraction | None:
         """The variant's publication on `dam` when it is due for retraction now (re-check it right
         before removing the asset); None when it is not published there or may stay."""
-        due = due_retractions(self._db, dam, vid)
+        with self._read() as db:
+            due = due_retractions(db, dam, vid)
         return due[0] if due else None
 
     def record_retraction(self, vid: str, dam: str, tombstone_location: str) -> None:
@@ -591,3 +543,15 @@ class Store:
         ReviewError when the variant is not published on `dam`."""
         with self._tx() as db:
             retract(db, vid, dam, tombstone_location)
+
+
+def _link_run(db: Tx, run_id: str, vid: str, *, reused: bool) -> None:
+    """List variant `vid` in run `run_id` (made, or reused from an earlier run)."""
+    db.run(
+        "INSERT INTO run_variants(run_id, variant_id, reused, at) VALUES (:run_id, :vid, :reused, :at)"
+        " ON CONFLICT (run_id, variant_id) DO UPDATE SET reused=excluded.reused, at=excluded.at",
+        run_id=run_id,
+        vid=vid,
+        reused=int(reused),
+        at=now(),
+    )

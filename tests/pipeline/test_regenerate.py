@@ -88,7 +88,9 @@ def test_a_lineage_of_an_older_vitrina_is_refused_naming_what_it_lacks(stored: S
     old["product"]["source"] = "/home/someone/demo/products/B07GTFSCHB/844a1cce.jpg"
     store = Store(out)
     try:
-        store._db.execute("UPDATE variants SET lineage=? WHERE variant_id=?", (json.dumps(old), stored.variant_id))
+        with store._tx() as db:
+            sql = "UPDATE variants SET lineage=:lineage WHERE variant_id=:vid"
+            db.run(sql, lineage=json.dumps(old), vid=stored.variant_id)
         with pytest.raises(InputError) as err:
             regenerate_stored(store, stored.variant_id, brand_dir=DEMO_BRAND)
     finally:

@@ -8,7 +8,6 @@ name or reason), one line, nothing changed.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,17 +18,9 @@ from pipeline.storage.records import Slot, VariantRecord
 from pipeline.storage.store import Store
 from vitrina.cli.console import fail
 from vitrina.cli.console import out as out_console
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
 
 __all__ = ["history", "rollback"]
-
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
-
-
-def _open(out: Path) -> Store:
-    try:
-        return Store.open_existing(out)
-    except (FileNotFoundError, InputError) as exc:  # no catalog, or not a usable one
-        fail(str(exc), 2)
 
 
 def _slot(text: str) -> Slot:
@@ -59,11 +50,12 @@ def _version(store: Store, v: VariantRecord) -> dict[str, Any]:
 
 def history(
     which: Annotated[str, typer.Argument(metavar="ID|SLOT", help="a variant id, or campaign/sku/scene/format/locale")],
-    out: OutOpt = Path("out"),
+    out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
     """Every version of a slot: number, variant id, state, verdict, when, which is current, audit trail."""
-    store = _open(out)
+    store = open_store(out, db)
     try:
         slot = _slot(which) if "/" in which else store.variant(which).slot
         rows = [_version(store, v) for v in store.versions(slot)]
@@ -92,11 +84,12 @@ def rollback(
     to: Annotated[int, typer.Option("--to", help="the version to make current (see `vitrina history`)")],
     by: Annotated[str, typer.Option("--by", help="your name, one line (recorded in the audit log)")] = "",
     reason: Annotated[str, typer.Option("--reason", help="why, one line (recorded in the audit log)")] = "",
-    out: OutOpt = Path("out"),
+    out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
 ) -> None:
     """Make an earlier approved version of a slot current; the next publish pushes it and retracts the newer one."""
     slot = _slot(slot_text)
-    store = _open(out)
+    store = open_store(out, db)
     try:
         before = next((v for v in store.versions(slot) if v.current), None)
         now = store.rollback(slot, to, by, reason)

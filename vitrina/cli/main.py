@@ -30,8 +30,10 @@ from pipeline.storage.store import ReviewError, Store
 from vitrina.cli.check import check_app
 from vitrina.cli.console import err, fail
 from vitrina.cli.console import out as out_console
+from vitrina.cli.db import db_app
 from vitrina.cli.lifecycle import history, rollback
 from vitrina.cli.models import models_app
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
 from vitrina.cli.regenerate import regenerate
 from vitrina.cli.verify import verify
 
@@ -47,18 +49,7 @@ audit_app = typer.Typer(no_args_is_help=True, help="The review audit log: check 
 app.add_typer(audit_app, name="audit")
 app.add_typer(check_app, name="check")
 app.add_typer(models_app, name="models")
-
-
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
-DEFAULT_OUT = Path("out")
-
-
-def open_store(out: Path) -> Store:
-    try:
-        return Store.open_existing(out)
-    except (FileNotFoundError, InputError) as exc:  # no catalog, or not a usable one
-        fail(str(exc), 2)
-        raise  # unreachable
+app.add_typer(db_app, name="db")
 
 
 class RichReporter:
@@ -97,6 +88,7 @@ class RichReporter:
 def run(
     brief: Annotated[Path, typer.Argument(help="campaign brief YAML")],
     out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
     backend: Annotated[str, typer.Option(help="scene backend: studio (model-free) or diffusion")] = "studio",
     model: Annotated[
         str | None,
@@ -129,9 +121,9 @@ def run(
             make_backend(backend, load_campaign(brief, DEFAULT_PROMPTS), options)
         except VitrinaError as exc:
             fail(str(exc), 2)
-    if (out / "catalog.sqlite").exists():  # an output folder to add to: its catalog must be usable
+    if db is not None or (out / "catalog.sqlite").exists():  # a catalog to add to: it must be usable
         try:
-            Store(out).close()
+            Store(out, db).close()
         except InputError as exc:
             fail(str(exc), 2)
 
@@ -145,7 +137,7 @@ def run(
 
     try:
         start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
-        summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None)
+        summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None, db=db)
     except VitrinaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM; the server stops at exit (atexit)
@@ -198,6 +190,7 @@ def print_run_summary(summary: dict[str, Any]) -> None:
 @review_app.command("list")
 def review_list(
     out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
     status: Annotated[str, typer.Option(help="pending | approved | rejected | all")] = "pending",
     verdict: Annotated[str | None, typer.Option(help="passed | needs_review | blocked")] = None,
     run_id: Annotated[str | None, typer.Option("--run", help="only this run (default: all runs)")] = None,
@@ -208,7 +201,7 @@ def review_list(
         fail(f"--status: {status!r}: use pending, approved, rejected or all", 2)
     if verdict not in (None, "passed", "needs_review", "blocked"):
         fail(f"--verdict: {verdict!r}: use passed, needs_review or blocked", 2)
-    store = open_store(out)
+    store = open_store(out, db)
     rows = store.variants(run_id=run_id, review=None if status == "all" else status, verdict=verdict)
     if as_json:
         print(
@@ -244,9 +237,11 @@ def review_list(
 
 
 @review_app.command("show")
-def review_show(variant: Annotated[str, typer.Argument(help="variant id")], out: OutOpt = DEFAULT_OUT) -> None:
+def review_show(
+    variant: Annotated[str, typer.Argument(help="variant id")], out: OutOpt = DEFAULT_OUT, db: DbOpt = None
+) -> None:
     """Everything about one variant: file, checks with reasons, lineage, audit trail."""
-    store = open_store(out)
+    store = open_store(out, db)
     try:
         v = store.variant(variant)
     except (ReviewError, InputError) as exc:
@@ -287,6 +282,7 @@ def review_approve(
     ] = False,
     note: Annotated[str | None, typer.Option(help="note, one line (stored in the audit log)")] = None,
     out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
 ) -> None:
     """Approve variants (blocked variants cannot be approved)."""
     if not by.strip():
@@ -296,7 +292,7 @@ def review_approve(
         review_text(note, "--note")
     except ReviewError as exc:
         fail(str(exc), 2)
-    store = open_store(out)
+    store = open_store(out, db)
     ids = list(variants or [])
     if all_passed:
         ids += [v.variant_id for v in store.variants(review="pending", verdict="passed")]
@@ -323,9 +319,10 @@ def review_reject(
     by: Annotated[str, typer.Option("--by", help="reviewer name, one line (recorded in the audit log)")] = "",
     reason: Annotated[str, typer.Option("--reason", help="why, one line (shown to the marketer)")] = "",
     out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
 ) -> None:
     """Reject a variant with a reason."""
-    store = open_store(out)
+    store = open_store(out, db)
     try:
         store.decide(variant, "rejected", by, reason)
     except ReviewError as exc:
@@ -334,9 +331,9 @@ def review_reject(
 
 
 @audit_app.command("verify")
-def audit_verify(out: OutOpt = DEFAULT_OUT) -> None:
+def audit_verify(out: OutOpt = DEFAULT_OUT, db: DbOpt = None) -> None:
     """Check the audit log's hash chain: exit 0 if intact, 1 naming the first changed or missing entry."""
-    store = open_store(out)
+    store = open_store(out, db)
     try:
         broken = store.verify_audit()
         entries = len(store.audit())
@@ -351,6 +348,7 @@ def audit_verify(out: OutOpt = DEFAULT_OUT) -> None:
 def publish(
     dam: Annotated[str, typer.Option("--dam", help="file://DIR or s3://bucket/prefix")],
     out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
     endpoint_url: Annotated[str | None, typer.Option(help="S3 endpoint (default: AWS settings)")] = None,
     region: Annotated[str | None, typer.Option(help="S3 region (default: AWS settings)")] = None,
     access_key: Annotated[str | None, typer.Option(help="S3 access key id (default: AWS settings)")] = None,
@@ -374,7 +372,7 @@ def publish(
     from pipeline.provenance import load_or_create_signer
     from pipeline.provenance.signer import TEST_CA_DIR
 
-    store = open_store(out)
+    store = open_store(out, db)
     try:
         signer, created = load_or_create_signer(out, c2pa_key, c2pa_certs)
     except ConfigError as exc:

@@ -22,16 +22,17 @@ from rich.markup import escape
 from pipeline.errors import VitrinaError
 from pipeline.regenerate import regenerate_stored
 from pipeline.storage.files import atomic_write
-from pipeline.storage.store import Store
 from vitrina.cli.console import fail
 from vitrina.cli.console import out as _out
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
 
 __all__ = ["regenerate"]
 
 
 def regenerate(
     variant: Annotated[str, typer.Argument(help="variant id (as `vitrina review list` shows it)")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")] = Path("out"),
+    out: OutOpt = DEFAULT_OUT,
+    db: DbOpt = None,
     brand: Annotated[
         Path | None,
         typer.Option("--brand", help="brand guide folder (default: the one the lineage names, by the run's brief)"),
@@ -40,9 +41,7 @@ def regenerate(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Rebuild a variant from its stored lineage and report byte-identical or the first difference."""
-    if not (out / "catalog.sqlite").is_file():
-        fail(f"{out}: no Vitrina output here (no catalog.sqlite); run `vitrina run BRIEF --out {out}` first", 2)
-    store = Store(out)
+    store = open_store(out, db)
     try:
         report = regenerate_stored(store, variant, brand_dir=brand)
     except VitrinaError as exc:

@@ -4,7 +4,7 @@ C2PA manifest intact?
 Needs three files: the banner, its sidecar (JSON, schema `vitrina schema sidecar`) and the product
 cut-out (RGBA PNG).
 Without --sidecar / --cutout they are looked up next to the banner, then in the Vitrina output
-folder the banner lies in (found by walking up to its catalog.sqlite, or given with --out):
+folder the banner lies in (found by walking up to its catalog.sqlite or blobs/ folder, or given with --out):
 
     sidecar   BANNER.json (the store's and a DAM's naming), then blobs/sha256/ab/<sha of the
               banner's bytes>.json
@@ -51,13 +51,18 @@ from vitrina.cli.console import out as _out
 __all__ = ["verify"]
 
 
+def _is_output(folder: Path) -> bool:
+    # a catalog.sqlite, or the blob store of an output folder whose catalog is on PostgreSQL
+    return (folder / "catalog.sqlite").is_file() or (folder / "blobs" / "sha256").is_dir()
+
+
 def store_root(banner: Path, out: Path | None) -> Path | None:
     if out is not None:
-        if not (out / "catalog.sqlite").is_file():
-            raise VerifyError(f"{out}: no Vitrina output here (no catalog.sqlite)")
+        if not _is_output(out):
+            raise VerifyError(f"{out}: no Vitrina output here (no catalog.sqlite, no blobs/)")
         return out
     for folder in banner.resolve().parents:
-        if (folder / "catalog.sqlite").is_file():
+        if _is_output(folder):
             return folder
     return None
 

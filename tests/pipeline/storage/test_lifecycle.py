@@ -2,13 +2,11 @@
 
 A slot (campaign, SKU, scene, format, locale) keeps every version rendered for it; the store says
 which is current, which state each is in (every change one audit entry), and which publications a
-DAM must drop. Real store, real SQLite; lineages are real demo lineages."""
+DAM must drop. Real store, on SQLite and PostgreSQL (``catalog``); lineages are real demo lineages."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -62,8 +60,10 @@ def _states(store: Store) -> list[tuple[int, str, bool]]:
 # --- versions -------------------------------------------------------------------------------------
 
 
-def test_each_render_with_new_bytes_is_the_next_version_and_current_older_ones_stay(tmp_path: Path):
-    store = Store(tmp_path)
+def test_each_render_with_new_bytes_is_the_next_version_and_current_older_ones_stay(
+    tmp_path: Path, catalog: str | None
+):
+    store = Store(tmp_path, catalog)
     v1 = _add(store, b"one", verdict="needs_review")
     store.decide(v1, "rejected", "sam", "too dark")
     v2 = _add(store, b"two", run_id="r2")
@@ -74,15 +74,15 @@ def test_each_render_with_new_bytes_is_the_next_version_and_current_older_ones_s
     assert store.variant(v2).slot == SLOT and str(SLOT) == "c/S1/sc/square/en-US"
 
 
-def test_the_same_bytes_again_are_the_same_version_not_a_new_one(tmp_path: Path):
-    store = Store(tmp_path)
+def test_the_same_bytes_again_are_the_same_version_not_a_new_one(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _add(store, b"one")
     assert _add(store, b"one", run_id="r2") == v1
     assert _states(store) == [(1, "passed", True)]
 
 
-def test_every_variant_starts_rendered_then_checked_each_an_audit_entry(tmp_path: Path):
-    store = Store(tmp_path)
+def test_every_variant_starts_rendered_then_checked_each_an_audit_entry(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"one", verdict="blocked")
     rendered, checked = store.audit(vid)
     assert (rendered["action"], rendered["reason"]) == ("rendered", "run r1: version 1 of c/S1/sc/square/en-US")
@@ -91,8 +91,8 @@ def test_every_variant_starts_rendered_then_checked_each_an_audit_entry(tmp_path
     assert store.variant(vid).state == "blocked" and store.verify_audit() is None
 
 
-def test_slots_are_separate_and_each_numbers_its_own_versions(tmp_path: Path):
-    store = Store(tmp_path)
+def test_slots_are_separate_and_each_numbers_its_own_versions(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     _add(store, b"one")
     other = _add(store, b"two", fmt="portrait")
     assert store.variant(other).version == 1 and _states(store) == [(1, "passed", True)]
@@ -100,8 +100,8 @@ def test_slots_are_separate_and_each_numbers_its_own_versions(tmp_path: Path):
         store.versions(Slot("c", "S1", "sc", "story", "en-US"))
 
 
-def test_rendering_an_older_versions_bytes_again_makes_it_current(tmp_path: Path):
-    store = Store(tmp_path)
+def test_rendering_an_older_versions_bytes_again_makes_it_current(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _add(store, b"one")
     _add(store, b"two", run_id="r2")
     assert _add(store, b"one", run_id="r3") == v1
@@ -118,8 +118,8 @@ def test_every_state_is_in_the_one_transition_table():
     assert "approved" not in TRANSITIONS["blocked"] and "published" not in TRANSITIONS["passed"]
 
 
-def test_review_and_publication_move_the_state(tmp_path: Path):
-    store = Store(tmp_path)
+def test_review_and_publication_move_the_state(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"one")
     assert store.decide(vid, "approved", "dana").state == "approved"
     _publish(store, vid)
@@ -133,8 +133,10 @@ def test_review_and_publication_move_the_state(tmp_path: Path):
     ]
 
 
-def test_an_illegal_transition_is_a_review_error_naming_from_and_to_and_changes_nothing(tmp_path: Path):
-    store = Store(tmp_path)
+def test_an_illegal_transition_is_a_review_error_naming_from_and_to_and_changes_nothing(
+    tmp_path: Path, catalog: str | None
+):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"one")
     store.decide(vid, "approved", "dana")
     _publish(store, vid)
@@ -148,8 +150,8 @@ def test_an_illegal_transition_is_a_review_error_naming_from_and_to_and_changes_
     assert store.variant(other).state == "passed"
 
 
-def test_approvals_stay_bound_and_a_revoked_published_variant_is_due_as_rejected(tmp_path: Path):
-    store = Store(tmp_path)
+def test_approvals_stay_bound_and_a_revoked_published_variant_is_due_as_rejected(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _approved(store, b"one")
     _publish(store, vid)
     _add(store, b"one", verdict="needs_review", run_id="r2")  # same bytes, other checks: revoked
@@ -163,8 +165,8 @@ def test_approvals_stay_bound_and_a_revoked_published_variant_is_due_as_rejected
 # --- what must be retracted ---------------------------------------------------------------------
 
 
-def test_a_newer_version_awaiting_review_leaves_the_published_one_live(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_newer_version_awaiting_review_leaves_the_published_one_live(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _approved(store, b"one")
     _publish(store, v1)
     _add(store, b"two", run_id="r2")
@@ -174,8 +176,8 @@ def test_a_newer_version_awaiting_review_leaves_the_published_one_live(tmp_path:
         store.publishable(v1)
 
 
-def test_the_older_version_is_superseded_once_the_new_one_is_published_on_that_dam(tmp_path: Path):
-    store = Store(tmp_path)
+def test_the_older_version_is_superseded_once_the_new_one_is_published_on_that_dam(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _approved(store, b"one")
     _publish(store, v1)
     _publish(store, v1, B)
@@ -195,8 +197,8 @@ def test_the_older_version_is_superseded_once_the_new_one_is_published_on_that_d
     assert store.verify_audit() is None
 
 
-def test_rejecting_a_published_variant_makes_it_due_and_the_retraction_is_recorded(tmp_path: Path):
-    store = Store(tmp_path)
+def test_rejecting_a_published_variant_makes_it_due_and_the_retraction_is_recorded(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _approved(store, b"one")
     _publish(store, vid)
     store.decide(vid, "rejected", "sam", "wrong season")
@@ -212,8 +214,8 @@ def test_rejecting_a_published_variant_makes_it_due_and_the_retraction_is_record
         store.record_retraction(vid, A, "again")
 
 
-def test_approving_again_before_the_retraction_keeps_it_published(tmp_path: Path):
-    store = Store(tmp_path)
+def test_approving_again_before_the_retraction_keeps_it_published(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _approved(store, b"one")
     _publish(store, vid)
     store.decide(vid, "rejected", "sam", "hold on")
@@ -221,8 +223,8 @@ def test_approving_again_before_the_retraction_keeps_it_published(tmp_path: Path
     assert _due(store) == [] and store.retraction_due(vid, A) is None
 
 
-def test_publishable_current_is_the_approved_current_version_of_each_slot(tmp_path: Path):
-    store = Store(tmp_path)
+def test_publishable_current_is_the_approved_current_version_of_each_slot(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _approved(store, b"one")
     _approved(store, b"two", run_id="r2")
     v2 = store.versions(SLOT)[1].variant_id
@@ -246,8 +248,8 @@ def _two_published(store: Store) -> tuple[str, str]:
     return v1, v2
 
 
-def test_rollback_makes_an_earlier_approved_version_current_and_the_newer_one_due(tmp_path: Path):
-    store = Store(tmp_path)
+def test_rollback_makes_an_earlier_approved_version_current_and_the_newer_one_due(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1, v2 = _two_published(store)
     assert store.variant(v1).state == "retracted"
     now = store.rollback(SLOT, 1, "dana", "version 2 shows last year's price")
@@ -266,8 +268,8 @@ def test_rollback_makes_an_earlier_approved_version_current_and_the_newer_one_du
     assert _due(store) == [] and store.verify_audit() is None
 
 
-def test_a_rollback_pins_the_slot_until_a_new_version_is_rendered(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_rollback_pins_the_slot_until_a_new_version_is_rendered(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1, v2 = _two_published(store)
     store.rollback(SLOT, 1, "dana", "price")
     assert _add(store, b"two", run_id="r3") == v2  # the same run again: version 1 stays current
@@ -291,8 +293,10 @@ def test_a_rollback_pins_the_slot_until_a_new_version_is_rendered(tmp_path: Path
         (1, "dana", "\u202eevil", "reason"),
     ],
 )
-def test_rollback_refuses_and_changes_nothing(tmp_path: Path, version: int, by: str, reason: str, problem: str):
-    store = Store(tmp_path)
+def test_rollback_refuses_and_changes_nothing(
+    tmp_path: Path, version: int, by: str, reason: str, problem: str, catalog: str | None
+):
+    store = Store(tmp_path, catalog)
     _approved(store, b"one")
     v2 = _add(store, b"two", verdict="needs_review", run_id="r2")
     store.decide(v2, "rejected", "sam", "no")
@@ -304,23 +308,25 @@ def test_rollback_refuses_and_changes_nothing(tmp_path: Path, version: int, by: 
     assert store.audit() == before and [v.current for v in store.versions(SLOT)] == [False, False, True]
 
 
-def test_rollback_of_an_unknown_slot_names_it(tmp_path: Path):
-    store = Store(tmp_path)
+def test_rollback_of_an_unknown_slot_names_it(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     with pytest.raises(ReviewError, match="no slot 'c/S9/sc/square/en-US'"):
         store.rollback(Slot("c", "S9", "sc", "square", "en-US"), 1, "dana", "why")
 
 
-def test_two_store_connections_see_one_current_version(tmp_path: Path):
-    store = Store(tmp_path)
+def test_two_store_connections_see_one_current_version(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     _two_published(store)
-    Store(tmp_path).rollback(SLOT, 1, "dana", "price")
+    Store(tmp_path, catalog).rollback(SLOT, 1, "dana", "price")
     assert [v.current for v in store.versions(SLOT)] == [True, False]
-    with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
-        assert db.execute("SELECT pinned FROM slots").fetchall() == [(1,)]
+    with store._read() as db:
+        assert [r["pinned"] for r in db.rows("SELECT pinned FROM slots")] == [1]
 
 
-def test_retracting_the_current_approved_version_anyway_leaves_it_ready_to_publish_again(tmp_path: Path):
-    store = Store(tmp_path)
+def test_retracting_the_current_approved_version_anyway_leaves_it_ready_to_publish_again(
+    tmp_path: Path, catalog: str | None
+):
+    store = Store(tmp_path, catalog)
     vid = _approved(store, b"one")
     _publish(store, vid)
     assert store.retraction_due(vid, A) is None
@@ -329,8 +335,10 @@ def test_retracting_the_current_approved_version_anyway_leaves_it_ready_to_publi
     assert store.variant(vid).state == "approved" and [v.variant_id for v in store.publishable_current()] == [vid]
 
 
-def test_a_run_reusing_an_older_version_makes_it_current_unless_a_rollback_pinned_another(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_run_reusing_an_older_version_makes_it_current_unless_a_rollback_pinned_another(
+    tmp_path: Path, catalog: str | None
+):
+    store = Store(tmp_path, catalog)
     v1 = _approved(store, b"one")
     v2 = _approved(store, b"two", run_id="r2")
     store.reuse_variant("r3", v1)  # resume found version 1's inputs again
@@ -340,8 +348,8 @@ def test_a_run_reusing_an_older_version_makes_it_current_unless_a_rollback_pinne
     assert store.variant(v2).current and not store.variant(v1).current
 
 
-def test_variants_can_be_listed_current_only_or_by_state(tmp_path: Path):
-    store = Store(tmp_path)
+def test_variants_can_be_listed_current_only_or_by_state(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     v1 = _approved(store, b"one")
     v2 = _add(store, b"two", run_id="r2")
     assert [(v.variant_id, v.current) for v in store.variants()] == [(v1, False), (v2, True)]

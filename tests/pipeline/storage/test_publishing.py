@@ -35,11 +35,11 @@ from tests.helpers import render_demo_variant, store_demo_variant
 
 
 def test_a_published_sidecar_is_the_stored_one_plus_approvals_and_its_master_verifies(
-    tmp_path: Path, signer: SignerConfig
+    tmp_path: Path, signer: SignerConfig, catalog: str | None
 ):
     product, variant = render_demo_variant()
-    stored = store_demo_variant(tmp_path / "out")
-    store = Store(tmp_path / "out")
+    stored = store_demo_variant(tmp_path / "out", db_url=catalog)
+    store = Store(tmp_path / "out", catalog)
     store.decide(stored.variant_id, "approved", "dana", "fine")
     connector = connector_for(f"file://{tmp_path / 'dam'}")
     report = publish_approved(store, connector, signer)
@@ -77,9 +77,11 @@ def product_pixels(dam: Path, record) -> bytes:
     return Image.open(dam / master_key(record)).tobytes()
 
 
-def test_the_dam_gets_the_signed_master_a_signed_jpeg_rendition_and_the_cut_out(tmp_path: Path, signer: SignerConfig):
-    stored = store_demo_variant(tmp_path / "out")
-    store = Store(tmp_path / "out")
+def test_the_dam_gets_the_signed_master_a_signed_jpeg_rendition_and_the_cut_out(
+    tmp_path: Path, signer: SignerConfig, catalog: str | None
+):
+    stored = store_demo_variant(tmp_path / "out", db_url=catalog)
+    store = Store(tmp_path / "out", catalog)
     store.decide(stored.variant_id, "approved", "dana")
     dam = FileSystemConnector(tmp_path / "dam")
     publish_approved(store, dam, signer)
@@ -123,7 +125,7 @@ def test_the_dam_gets_the_signed_master_a_signed_jpeg_rendition_and_the_cut_out(
 
 
 def test_every_file_passes_through_finalize_once_and_publishing_again_sends_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signer: SignerConfig
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signer: SignerConfig, catalog: str | None
 ):
     """A signer stamps a time into each file: the stamped file is kept, so the DAM's hash check
     still recognises it on the next publish. The rendition is given the stamped master."""
@@ -135,8 +137,8 @@ def test_every_file_passes_through_finalize_once_and_publishing_again_sends_noth
         return asset_bytes + os.urandom(8)
 
     monkeypatch.setattr(publishing, "finalize", stamping)
-    stored = store_demo_variant(tmp_path / "out")
-    store = Store(tmp_path / "out")
+    stored = store_demo_variant(tmp_path / "out", db_url=catalog)
+    store = Store(tmp_path / "out", catalog)
     store.decide(stored.variant_id, "approved", "dana")
     dam = FileSystemConnector(tmp_path / "dam")
     assert publish_approved(store, dam, signer).objects_uploaded == 4
@@ -158,11 +160,13 @@ def test_every_file_passes_through_finalize_once_and_publishing_again_sends_noth
     store.close()
 
 
-def test_another_signer_signs_again_and_the_sidecar_passes_through(tmp_path: Path, signer: SignerConfig):
+def test_another_signer_signs_again_and_the_sidecar_passes_through(
+    tmp_path: Path, signer: SignerConfig, catalog: str | None
+):
     from pipeline.provenance import load_or_create_signer
 
-    stored = store_demo_variant(tmp_path / "out")
-    store = Store(tmp_path / "out")
+    stored = store_demo_variant(tmp_path / "out", db_url=catalog)
+    store = Store(tmp_path / "out", catalog)
     store.decide(stored.variant_id, "approved", "dana")
     dam = FileSystemConnector(tmp_path / "dam")
     publish_approved(store, dam, signer)

@@ -1,7 +1,7 @@
 """The catalog migration to versions, on a catalog.sqlite written by the landed main (commit 200d2bd,
-before versions; how it was made: data/make_catalog_200d2bd.py). Opening it with this store
-numbers each slot's versions, gives each variant its lifecycle state, keeps the audit chain intact
-and says what the DAM must drop."""
+before versions; how it was made: data/make_catalog_200d2bd.py). `upgrade_catalog` (what
+`vitrina db upgrade` runs) numbers each slot's versions, gives each variant its lifecycle state,
+keeps the audit chain intact and says what the DAM must drop."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.storage.database import catalog_url, upgrade_catalog
 from pipeline.storage.store import Slot, Store
 
 LEGACY = Path(__file__).parent / "data" / "catalog-200d2bd.sqlite"
@@ -26,9 +27,11 @@ def _slot(fmt: str) -> Slot:
 
 @pytest.fixture
 def legacy(tmp_path: Path) -> Path:
+    """An output folder of 200d2bd's, upgraded as `vitrina db upgrade` does."""
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(LEGACY, out / "catalog.sqlite")
+    upgrade_catalog(catalog_url(out, None))
     return out
 
 
@@ -65,7 +68,7 @@ def test_a_migrated_catalog_says_what_the_dam_must_drop(legacy: Path):
 
 
 def test_the_migration_runs_once_and_new_renders_continue_the_numbering(legacy: Path):
-    Store.open_existing(legacy).close()
+    assert not upgrade_catalog(catalog_url(legacy, None)).changed
     store = Store.open_existing(legacy)
     assert sum(e["action"] == "versioned" for e in store.audit()) == 5
     record = store.variant(A2)
@@ -98,6 +101,7 @@ def test_a_migrated_slot_can_be_rolled_back(legacy: Path):
 def test_a_catalog_that_is_not_a_usable_database_is_one_input_error(legacy: Path, damage: str):
     db = legacy / "catalog.sqlite"
     db.write_bytes(b"garbage\n" if damage == "not a database" else LEGACY.read_bytes()[:100])
-    with pytest.raises(InputError, match="catalog.sqlite: cannot use this catalog: ") as err:
-        Store.open_existing(legacy)
-    assert "\n" not in str(err.value)
+    for attempt in (lambda: Store.open_existing(legacy), lambda: upgrade_catalog(catalog_url(legacy, None))):
+        with pytest.raises(InputError, match="catalog.sqlite: cannot use this catalog: ") as err:
+            attempt()
+        assert "\n" not in str(err.value)

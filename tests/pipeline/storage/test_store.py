@@ -31,16 +31,16 @@ def _add(store: Store, blob: bytes, verdict: str = "passed") -> str:
     )
 
 
-def test_blobs_are_content_addressed_and_stored_once(tmp_path: Path):
-    store = Store(tmp_path)
+def test_blobs_are_content_addressed_and_stored_once(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     a = store.put_blob(b"same bytes")
     b = store.put_blob(b"same bytes")
     assert a == b
     assert len(list((tmp_path / "blobs").rglob("*.png"))) == 1
 
 
-def test_same_variant_again_keeps_its_review_state(tmp_path: Path):
-    store = Store(tmp_path)
+def test_same_variant_again_keeps_its_review_state(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img")
     store.decide(vid, "approved", "dana")
     assert _add(store, b"img") == vid
@@ -48,8 +48,8 @@ def test_same_variant_again_keeps_its_review_state(tmp_path: Path):
     assert _add(store, b"other img") != vid
 
 
-def test_review_decisions_go_to_the_audit_log(tmp_path: Path):
-    store = Store(tmp_path)
+def test_review_decisions_go_to_the_audit_log(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review")
     store.decide(vid, "rejected", "sam", "product too small")
     store.decide(vid, "approved", "dana")
@@ -62,8 +62,8 @@ def test_review_decisions_go_to_the_audit_log(tmp_path: Path):
     ]
 
 
-def test_blocked_variants_cannot_be_approved_and_rejections_need_a_reason(tmp_path: Path):
-    store = Store(tmp_path)
+def test_blocked_variants_cannot_be_approved_and_rejections_need_a_reason(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     blocked = _add(store, b"bad", verdict="blocked")
     with pytest.raises(ReviewError, match="blocked"):
         store.decide(blocked, "approved", "dana")
@@ -74,10 +74,10 @@ def test_blocked_variants_cannot_be_approved_and_rejections_need_a_reason(tmp_pa
     assert [e["action"] for e in store.audit()] == ["rendered", "checked"]  # no decision recorded
 
 
-def test_a_variant_is_kept_in_one_call_and_reads_back_typed(tmp_path: Path):
+def test_a_variant_is_kept_in_one_call_and_reads_back_typed(tmp_path: Path, catalog: str | None):
     _, variant = render_demo_variant()
-    stored = store_demo_variant(tmp_path, run_id="r1")
-    store = Store.open_existing(tmp_path)
+    stored = store_demo_variant(tmp_path, run_id="r1", db_url=catalog)
+    store = Store.open_existing(tmp_path, catalog)
     record = store.variant(stored.variant_id)
     assert record.lineage == variant.lineage and record.verdict == variant.verdict.value
     assert record.reasons == variant.reasons and record.checks == json.loads(
@@ -89,9 +89,9 @@ def test_a_variant_is_kept_in_one_call_and_reads_back_typed(tmp_path: Path):
     assert sidecar.check_report.model_dump(mode="json") == json.loads(json.dumps(variant.report.to_dict()))
 
 
-def test_finishing_a_run_writes_its_report(tmp_path: Path):
-    stored = store_demo_variant(tmp_path, run_id="r1")
-    store = Store(tmp_path)
+def test_finishing_a_run_writes_its_report(tmp_path: Path, catalog: str | None):
+    stored = store_demo_variant(tmp_path, run_id="r1", db_url=catalog)
+    store = Store(tmp_path, catalog)
     store.start_run("r1", "c", "brief.yaml", "studio")
     summary = {"run_id": "r1", "variants": 1}
     path = store.finish_run("r1", summary)
@@ -113,11 +113,15 @@ def test_finishing_a_run_writes_its_report(tmp_path: Path):
     }
 
 
-def test_a_stored_lineage_this_vitrina_cannot_read_is_one_line(tmp_path: Path):
-    stored = store_demo_variant(tmp_path)
-    store = Store(tmp_path)
+def test_a_stored_lineage_this_vitrina_cannot_read_is_one_line(tmp_path: Path, catalog: str | None):
+    stored = store_demo_variant(tmp_path, db_url=catalog)
+    store = Store(tmp_path, catalog)
     with store._tx() as db:
-        db.execute("UPDATE variants SET lineage=? WHERE variant_id=?", ('{"product": {}}', stored.variant_id))
+        db.run(
+            "UPDATE variants SET lineage=:lineage WHERE variant_id=:vid",
+            lineage='{"product": {}}',
+            vid=stored.variant_id,
+        )
     with pytest.raises(InputError, match=f"variant {stored.variant_id}: stored lineage: ") as err:
         store.variant(stored.variant_id)
     assert "\n" not in str(err.value)

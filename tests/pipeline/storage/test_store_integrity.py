@@ -4,8 +4,6 @@ append-only and hash-chained; reviewer names and reasons are one plain line."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from pipeline.errors import ReviewError
 from pipeline.storage.store import Store
 from tests.helpers import render_demo_variant
+from tests.pipeline.storage.conftest import drop_trigger, refused, tamper
 
 RENDERED = ("rendered", "checked")  # the first two entries of every variant (test_lifecycle.py)
 
@@ -44,8 +43,8 @@ def _actions(store: Store, vid: str | None = None) -> list[tuple[str, str, str |
 # --- item 1: an approval is bound to the checks it was given on -----------------------------------
 
 
-def test_a_rerun_that_blocks_an_approved_variant_revokes_the_approval_and_says_why(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_rerun_that_blocks_an_approved_variant_revokes_the_approval_and_says_why(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img")
     store.decide(vid, "approved", "dana")
     # the brand guide got stricter: the same bytes are now blocked
@@ -61,8 +60,8 @@ def test_a_rerun_that_blocks_an_approved_variant_revokes_the_approval_and_says_w
     assert store.verify_audit() is None
 
 
-def test_a_changed_report_with_the_same_verdict_still_revokes(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_changed_report_with_the_same_verdict_still_revokes(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review", message="contrast 4.4")
     store.decide(vid, "approved", "dana")
     _add(store, b"img", verdict="needs_review", run_id="r2", message="contrast 3.1")
@@ -70,8 +69,8 @@ def test_a_changed_report_with_the_same_verdict_still_revokes(tmp_path: Path):
     assert _actions(store, vid)[-1] == ("revoked", "vitrina", "revoked: checks changed, needs_review -> needs_review")
 
 
-def test_an_unchanged_rerun_keeps_the_approval_and_logs_nothing(tmp_path: Path):
-    store = Store(tmp_path)
+def test_an_unchanged_rerun_keeps_the_approval_and_logs_nothing(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img")
     store.decide(vid, "approved", "dana")
     _add(store, b"img", run_id="r2")
@@ -79,8 +78,8 @@ def test_an_unchanged_rerun_keeps_the_approval_and_logs_nothing(tmp_path: Path):
     assert _actions(store, vid) == [("approved", "dana", None)]
 
 
-def test_every_verdict_change_made_by_a_rerun_is_logged(tmp_path: Path):
-    store = Store(tmp_path)
+def test_every_verdict_change_made_by_a_rerun_is_logged(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review", message="contrast")
     _add(store, b"img", verdict="passed", run_id="r2")
     _add(store, b"img", verdict="blocked", run_id="r3", message="claim")
@@ -91,8 +90,8 @@ def test_every_verdict_change_made_by_a_rerun_is_logged(tmp_path: Path):
     assert store.variant(vid).review == "pending"  # never approved: nothing to revoke
 
 
-def test_a_rejection_survives_a_rerun(tmp_path: Path):
-    store = Store(tmp_path)
+def test_a_rejection_survives_a_rerun(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review")
     store.decide(vid, "rejected", "sam", "off brand")
     _add(store, b"img", verdict="passed", run_id="r2")
@@ -102,8 +101,8 @@ def test_a_rejection_survives_a_rerun(tmp_path: Path):
 # --- item 6: the audit log is append-only and hash-chained ----------------------------------------
 
 
-def _three_decisions(tmp_path: Path) -> tuple[Store, str]:
-    store = Store(tmp_path)
+def _three_decisions(tmp_path: Path, catalog: str | None) -> tuple[Store, str]:
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review")
     store.decide(vid, "rejected", "sam", "too dark")
     store.decide(vid, "approved", "dana", "fixed upstream")
@@ -114,44 +113,52 @@ def _three_decisions(tmp_path: Path) -> tuple[Store, str]:
 @pytest.mark.parametrize(
     "sql", ["UPDATE audit SET actor='eve' WHERE seq=1", "DELETE FROM audit WHERE seq=2", "DELETE FROM audit"]
 )
-def test_the_database_refuses_to_change_or_delete_audit_entries(tmp_path: Path, sql: str):
-    store, vid = _three_decisions(tmp_path)
-    with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            db.execute(sql)
+def test_the_database_refuses_to_change_or_delete_audit_entries(tmp_path: Path, sql: str, catalog: str | None):
+    store, vid = _three_decisions(tmp_path, catalog)
+    with pytest.raises(refused(catalog), match="append-only"):
+        tamper(tmp_path, catalog, sql)
     assert len(_actions(store, vid)) == 3 and store.verify_audit() is None
 
 
-def test_verify_audit_names_the_first_entry_changed_behind_the_triggers_back(tmp_path: Path):
-    store, _ = _three_decisions(tmp_path)
+def test_postgresql_refuses_to_truncate_the_audit_log(tmp_path: Path, postgres_url: str):
+    store, vid = _three_decisions(tmp_path, postgres_url)
+    with pytest.raises(refused(postgres_url), match="append-only"):
+        tamper(tmp_path, postgres_url, "TRUNCATE audit")
+    assert len(_actions(store, vid)) == 3 and store.verify_audit() is None
+
+
+def test_verify_audit_names_the_first_entry_changed_behind_the_triggers_back(tmp_path: Path, catalog: str | None):
+    store, _ = _three_decisions(tmp_path, catalog)
     assert store.verify_audit() is None
-    with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
-        db.execute("DROP TRIGGER audit_no_update")
-        db.execute("UPDATE audit SET actor='boss', reason=NULL WHERE seq=2")
-        db.commit()
-    problem = Store.open_existing(tmp_path).verify_audit()
+    tamper(
+        tmp_path,
+        catalog,
+        drop_trigger(catalog, "audit_no_update"),
+        "UPDATE audit SET actor='boss', reason=NULL WHERE seq=2",
+    )
+    problem = Store.open_existing(tmp_path, catalog).verify_audit()
     assert problem is not None and "\n" not in problem
     assert problem.startswith("audit entry seq 2:") and "changed" in problem
 
 
-def test_verify_audit_notices_a_deleted_entry(tmp_path: Path):
-    store, _ = _three_decisions(tmp_path)
-    with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
-        db.execute("DROP TRIGGER audit_no_delete")
-        db.execute("DELETE FROM audit WHERE seq=2")
-        db.commit()
-    problem = Store.open_existing(tmp_path).verify_audit()
+def test_verify_audit_notices_a_deleted_entry(tmp_path: Path, catalog: str | None):
+    store, _ = _three_decisions(tmp_path, catalog)
+    tamper(tmp_path, catalog, drop_trigger(catalog, "audit_no_delete"), "DELETE FROM audit WHERE seq=2")
+    problem = Store.open_existing(tmp_path, catalog).verify_audit()
     assert problem is not None and problem.startswith("audit entry seq 3:")
     assert "missing" in problem or "removed" in problem
 
 
-def test_verify_audit_notices_a_forged_chain_link(tmp_path: Path):
-    store, _ = _three_decisions(tmp_path)
-    with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
-        db.execute("DROP TRIGGER audit_no_update")
-        db.execute("UPDATE audit SET prev_hash=? WHERE seq=3", ("0" * 64,))
-        db.commit()
-    problem = Store.open_existing(tmp_path).verify_audit()
+def test_verify_audit_notices_a_forged_chain_link(tmp_path: Path, catalog: str | None):
+    store, _ = _three_decisions(tmp_path, catalog)
+    tamper(
+        tmp_path,
+        catalog,
+        drop_trigger(catalog, "audit_no_update"),
+        "UPDATE audit SET prev_hash=:forged WHERE seq=3",
+        forged="0" * 64,
+    )
+    problem = Store.open_existing(tmp_path, catalog).verify_audit()
     assert problem is not None and problem.startswith("audit entry seq 3:")
 
 
@@ -173,8 +180,8 @@ BAD_TEXT = [
 
 
 @pytest.mark.parametrize("actor", BAD_TEXT)
-def test_a_reviewer_name_must_be_one_plain_line(tmp_path: Path, actor: str):
-    store = Store(tmp_path)
+def test_a_reviewer_name_must_be_one_plain_line(tmp_path: Path, actor: str, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img")
     with pytest.raises(ReviewError, match="reviewer name") as err:
         store.decide(vid, "approved", actor)
@@ -183,8 +190,8 @@ def test_a_reviewer_name_must_be_one_plain_line(tmp_path: Path, actor: str):
 
 
 @pytest.mark.parametrize("reason", [r for r in BAD_TEXT if r.strip("\u200b\u200d\ufeff ")])
-def test_a_reason_must_be_one_plain_line(tmp_path: Path, reason: str):
-    store = Store(tmp_path)
+def test_a_reason_must_be_one_plain_line(tmp_path: Path, reason: str, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img", verdict="needs_review")
     with pytest.raises(ReviewError, match="reason") as err:
         store.decide(vid, "rejected", "sam", reason)
@@ -195,8 +202,8 @@ def test_a_reason_must_be_one_plain_line(tmp_path: Path, reason: str):
 
 
 @pytest.mark.parametrize("actor", ["Zoë", "李明", "José María", "دانة", "x" * 200, "a\u200db"])
-def test_real_names_are_accepted(tmp_path: Path, actor: str):
-    store = Store(tmp_path)
+def test_real_names_are_accepted(tmp_path: Path, actor: str, catalog: str | None):
+    store = Store(tmp_path, catalog)
     vid = _add(store, b"img")
     store.decide(vid, "approved", actor, "looks right")
     assert store.audit(vid)[-1]["actor"] == actor

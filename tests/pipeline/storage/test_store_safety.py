@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.storage.database import catalog_url, upgrade_catalog
 from pipeline.storage.store import Store
 from tests.helpers import REPO, render_demo_variant, store_demo_variant
 
@@ -68,7 +69,8 @@ def test_two_runs_storing_the_same_variant_each_count_it(tmp_path: Path):
     assert len(store.variants()) == 1  # one variant, linked into four runs
     with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-    assert store._db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    with store._read() as db:
+        assert db.value("PRAGMA busy_timeout") >= 5000
 
 
 # --- item 3: every output path stays inside the output folder -------------------------------------
@@ -160,7 +162,7 @@ CREATE TABLE skipped (run_id TEXT NOT NULL, sku TEXT NOT NULL, subject TEXT NOT 
 """
 
 
-def test_a_catalog_of_the_previous_schema_is_migrated_on_open(tmp_path: Path):
+def test_a_catalog_of_the_previous_schema_is_refused_on_open_then_migrated_by_upgrade(tmp_path: Path):
     _, variant = render_demo_variant()
     with closing(sqlite3.connect(tmp_path / "catalog.sqlite")) as db:
         db.executescript(OLD_SCHEMA)
@@ -172,6 +174,13 @@ def test_a_catalog_of_the_previous_schema_is_migrated_on_open(tmp_path: Path):
         )
         db.execute("INSERT INTO audit(at, variant_id, action, actor) VALUES ('2025-01-01','vold','approved','dana')")
         db.commit()
+    with pytest.raises(InputError, match=r"made by an older Vitrina \(before revisions; .* run `vitrina db upgrade`"):
+        Store.open_existing(tmp_path)
+    done = upgrade_catalog(catalog_url(tmp_path, None))
+    assert (done.legacy, done.before, done.changed) == (True, None, True)
+    assert done.backup is not None and done.backup.parent == tmp_path  # the catalog as it was, kept
+    with closing(sqlite3.connect(done.backup)) as db:
+        assert "version" not in {r[1] for r in db.execute("PRAGMA table_info(variants)")}
     store = Store.open_existing(tmp_path)
     assert [v.variant_id for v in store.variants(run_id="r0")] == ["vold"]
     assert store.verify_audit() is None

@@ -1,0 +1,127 @@
+"""The catalog's tables, as SQLAlchemy Core metadata: what the newest Alembic revision builds
+(tests compare the two). The store's SQL (`pipeline.storage.store`, `lifecycle`) uses these
+names. Text columns hold JSON where a column says so; times are ISO 8601 text in UTC."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+
+__all__ = ["metadata"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _text(name: str, nullable: bool = True) -> Column[str]:
+    return Column(name, Text, nullable=nullable)
+
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", Text, primary_key=True),
+    _text("campaign_id", False),
+    _text("brief", False),
+    _text("backend", False),
+    _text("started_at", False),
+    _text("finished_at"),
+    _text("summary"),  # JSON
+    Column("pid", Integer),
+    _text("host"),
+    _text("proc_start"),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    Column("variant_id", Text, primary_key=True),
+    *(_text(c, False) for c in ("campaign_id", "run_id", "sku", "scene", "format", "locale", "blob_sha")),
+    _text("verdict", False),
+    _text("reasons", False),  # JSON list
+    _text("checks", False),  # JSON list
+    _text("lineage", False),  # JSON
+    Column("review", Text, nullable=False, server_default="pending"),
+    _text("created_at", False),
+    _text("report_hash"),
+    _text("input_key"),
+    _text("approved_sha"),
+    _text("approved_report"),
+    Column("version", Integer),
+    _text("state"),
+    Index("variants_run", "run_id"),
+    Index("variants_input", "input_key"),
+    Index("variants_slot_version", "campaign_id", "sku", "scene", "format", "locale", "version", unique=True),
+)
+
+run_variants = Table(
+    "run_variants",
+    metadata,
+    _text("run_id", False),
+    _text("variant_id", False),
+    Column("reused", Integer, nullable=False, server_default="0"),
+    _text("at", False),
+    PrimaryKeyConstraint("run_id", "variant_id"),
+    Index("run_variants_variant", "variant_id"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    # numbered by the store (`append_entry`), under the write lock: no sequence
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    _text("at", False),
+    _text("variant_id", False),
+    _text("action", False),
+    _text("actor", False),
+    _text("reason"),
+    _text("details"),  # JSON
+    _text("prev_hash"),
+    _text("hash"),
+)
+
+publications = Table(
+    "publications",
+    metadata,
+    _text("variant_id", False),
+    _text("dam", False),
+    _text("key", False),
+    _text("location", False),
+    _text("sha256", False),
+    _text("at", False),
+    _text("retracted_at"),
+    _text("tombstone"),
+    PrimaryKeyConstraint("variant_id", "dam"),
+    Index("publications_dam", "dam"),
+)
+
+skipped = Table(
+    "skipped",
+    metadata,
+    _text("run_id", False),
+    _text("sku", False),
+    _text("subject", False),
+    _text("reason", False),
+)
+
+slots = Table(
+    "slots",
+    metadata,
+    *(_text(c, False) for c in ("campaign_id", "sku", "scene", "format", "locale")),
+    _text("current_variant", False),
+    Column("pinned", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("campaign_id", "sku", "scene", "format", "locale"),
+)
+
+prepared = Table(
+    "prepared",
+    metadata,
+    Column("source_key", Text, primary_key=True),
+    _text("cutout_sha", False),
+    _text("rejected", False),  # JSON list
+    _text("at", False),
+)
