@@ -179,7 +179,9 @@ def campaign_run(
     run_id = run_id or new_run_id()
     out_dir = Path(out).resolve()
     store = Store(out_dir, db)
-    store.start_run(run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend)
+    store.start_run(
+        run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend, campaign.brand.checks.waivable
+    )
     total = sum(len(plan_variants(campaign, sku)[0]) for sku in campaign.skus)
     reporter().start(total, f"{campaign.brief.campaign_id}: {len(campaign.skus)} SKUs")
     inputs = run_digest(campaign, backend, backend_options)  # brand and prompts files: hashed once

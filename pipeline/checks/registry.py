@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CheckSpec", "CHECKS", "spec_for", "CATEGORIES"]
+__all__ = ["CheckSpec", "CHECKS", "spec_for", "CATEGORIES", "NEVER_WAIVED", "can_be_waived"]
 
 CATEGORIES = ("fidelity", "layout", "text", "brand", "claims", "safety", "quality")
 
@@ -132,3 +132,14 @@ def spec_for(check_id: str) -> CheckSpec | None:
         ):
             best = spec
     return best
+
+
+#: Results no reviewer may waive, whatever the brand guide says: the product's own pixels and its
+#: fidelity to the packshot, the legal price rules (a reduction measured against the 30-day low,
+#: price claims), copy that does not fit or has no glyphs.
+NEVER_WAIVED = ("product", "price", "copy.claims.price", "layout.fit", "text.glyphs")
+
+
+def can_be_waived(check_id: str) -> bool:
+    """Whether a brand guide may let reviewers waive results with this id (`NEVER_WAIVED`)."""
+    return not any(check_id == p or check_id.startswith(p + ".") for p in NEVER_WAIVED)

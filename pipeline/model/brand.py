@@ -291,6 +291,26 @@ class CheckPolicy(_Strict):
         "difference allowed between the placed product and the source packshot",
     )
     image: ImageCheckPolicy = Field(default_factory=ImageCheckPolicy, description="image check thresholds")
+    waivable: list[str] = Field(
+        default_factory=list,
+        description="check ids (or result ids under one, e.g. copy.claims.superlative) a reviewer may waive "
+        "with a justification in the review app; product.*, price.*, copy.claims.price, layout.fit and "
+        "text.glyphs never can",
+    )
+
+    @field_validator("waivable")
+    @classmethod
+    def _waivable_checks(cls, ids: list[str]) -> list[str]:
+        from pipeline.checks.registry import can_be_waived, spec_for
+
+        for check_id in ids:
+            if spec_for(check_id) is None:
+                raise ValueError(f"unknown check id {shown(check_id)} (see `vitrina check list`)")
+            if not can_be_waived(check_id):
+                raise ValueError(
+                    f"check {shown(check_id)} can never be waived: it protects the product or the price rules"
+                )
+        return ids
 
     @field_validator("disabled")
     @classmethod

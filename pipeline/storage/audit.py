@@ -37,6 +37,11 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def stamp() -> str:
+    """Now with microseconds: `variants.updated_at`, the DAM feed's order (ties broken by id)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
 def review_text(value: str | None, what: str) -> str | None:
     """`value` if it is one plain line a reviewer wrote, else ReviewError naming the problem."""
     if value is None:

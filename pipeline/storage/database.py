@@ -62,8 +62,9 @@ class Tx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def run(self, sql: str, **params: Any) -> None:
-        self.conn.execute(text(sql), params)
+    def run(self, sql: str, **params: Any) -> int:
+        """Run one statement; returns the number of rows it changed."""
+        return int(self.conn.execute(text(sql), params).rowcount)
 
     def rows(self, sql: str, **params: Any) -> list[RowMapping]:
         return list(self.conn.execute(text(sql), params).mappings())

@@ -33,13 +33,15 @@ current version of its slot (`retraction_reason`):
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, cast
 
 from sqlalchemy import RowMapping
 
 from pipeline.errors import ReviewError, shown
-from pipeline.storage.audit import append_entry, now, review_text
+from pipeline.storage.audit import append_entry, now, review_text, stamp
 from pipeline.storage.database import Tx
+from pipeline.storage.outbox import enqueue
 from pipeline.storage.records import Retraction, RetractionReason, Slot
 
 __all__ = [
@@ -108,9 +110,38 @@ def transition(
     before = cast(str | None, row["state"])
     if to not in TRANSITIONS.get(before, frozenset()):
         raise ReviewError(f"{vid}: cannot go from {before or 'new'} to {to} ({action})")
-    db.run("UPDATE variants SET state=:to WHERE variant_id=:vid", to=to, vid=vid)
-    append_entry(db, vid, action, actor, reason, {**(details or {}), "state": [before, to]})
+    db.run(
+        "UPDATE variants SET state=:to, released_at=CASE WHEN released_at IS NULL AND :to IN ('approved', 'published')"
+        " THEN :at ELSE released_at END WHERE variant_id=:vid",
+        to=to,
+        at=stamp(),
+        vid=vid,
+    )
+    log(db, vid, action, actor, reason, {**(details or {}), "state": [before, to]})
+    event = _EVENTS.get((to, action == "published"))
+    if event is not None and (before != to or action == "published"):  # published on one more DAM
+        enqueue(db, event, {"variant_id": vid, "state": to, **_slot_data(db, vid)})
     return before
+
+
+#: Webhook events, by (state entered, whether the action is a publication).
+_EVENTS = {
+    ("approved", False): "asset.approved",
+    ("published", False): "asset.approved",  # approved again while a DAM still holds it
+    ("published", True): "asset.published",
+    ("retracted", False): "asset.retracted",
+}
+
+
+def _slot_data(db: Tx, vid: str) -> dict[str, Any]:
+    row = _variant(db, vid)
+    return {"version": row["version"], "slot": asdict(slot_of(row))}
+
+
+def log(db: Tx, vid: str, action: str, actor: str, reason: str | None, details: dict[str, Any]) -> None:
+    """Append the audit entry of a change to `vid` and move its `updated_at` (the DAM feed's order)."""
+    append_entry(db, vid, action, actor, reason, details)
+    db.run("UPDATE variants SET updated_at=:at WHERE variant_id=:vid", at=stamp(), vid=vid)
 
 
 def slot_of(row: RowMapping) -> Slot:
@@ -200,7 +231,7 @@ def checks_changed(db: Tx, old: RowMapping, run_id: str, verdict: str, report_ha
     if old["state"] in CHECKED:
         transition(db, vid, verdict, "checks-changed", "vitrina", note, details)
     else:
-        append_entry(db, vid, "checks-changed", "vitrina", note, details)
+        log(db, vid, "checks-changed", "vitrina", note, details)
     if old["review"] == "approved":
         sql = "UPDATE variants SET review='pending', approved_sha=NULL, approved_report=NULL WHERE variant_id=:vid"
         db.run(sql, vid=vid)
@@ -208,7 +239,7 @@ def checks_changed(db: Tx, old: RowMapping, run_id: str, verdict: str, report_ha
         if old["state"] in ("approved", "published"):
             transition(db, vid, verdict, "revoked", "vitrina", note, details)
         else:  # superseded or retracted: it stays that, without an approval
-            append_entry(db, vid, "revoked", "vitrina", note, details)
+            log(db, vid, "revoked", "vitrina", note, details)
 
 
 def rendered_again(db: Tx, vid: str, run_id: str) -> None:
@@ -232,7 +263,7 @@ def make_current(
     previous = before["current_variant"] if before is not None else None
     _set_current(db, slot, vid, pinned)
     details = {"slot": str(slot), "version": row["version"], "previous": previous, "pinned": pinned}
-    append_entry(db, vid, action, actor, reason, details)
+    log(db, vid, action, actor, reason, details)
     if row["state"] in ("superseded", "retracted") and approval_holds(row):
         to = "published" if is_live(db, vid) else "approved"
         transition(db, vid, to, "restored", actor, f"version {row['version']} is current again", details)
@@ -268,10 +299,10 @@ def rollback_to(db: Tx, slot: Slot, version: int, by: str, reason: str) -> str:
     previous = make_current(db, vid, by, reason, pinned=True, action="rollback")
     if previous is not None:
         old = _variant(db, previous)
-        append_entry(db, previous, "rolled back", by, reason, {"slot": str(slot), "to_version": version})
+        log(db, previous, "rolled back", by, reason, {"slot": str(slot), "to_version": version})
         if is_live(db, previous):
             note = f"version {old['version']} is retracted from each DAM at the next publish"
-            append_entry(db, vid, "rollback-pending", "vitrina", note, {"retract": previous})
+            log(db, vid, "rollback-pending", "vitrina", note, {"retract": previous})
     return str(vid)
 
 
@@ -323,7 +354,7 @@ def retract(db: Tx, vid: str, dam: str, tombstone: str) -> None:
         if reason is None and row["state"] == "published":
             transition(db, vid, "approved", "restored", "vitrina", "still the current approved version", details)
     else:
-        append_entry(db, vid, "retracted", "vitrina", note, details)
+        log(db, vid, "retracted", "vitrina", note, details)
 
 
 def why_not_publishable(db: Tx, row: RowMapping) -> str | None:

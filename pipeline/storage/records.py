@@ -67,6 +67,8 @@ class VariantRecord:
     version: int = 0  # 1, 2, ... within its slot
     state: str = ""  # its lifecycle state (`pipeline.storage.lifecycle.TRANSITIONS`)
     current: bool = False  # whether it is its slot's current version
+    updated_at: str = ""  # moved by every change (the DAM feed's order)
+    released_at: str | None = None  # first approved: the DAM feed lists it from then on
 
     @property
     def slot(self) -> Slot:

@@ -38,8 +38,7 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +47,10 @@ from sqlalchemy import RowMapping, text
 from pipeline.checks.results import CheckReport
 from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
+from pipeline.storage.access import AccessMixin
 from pipeline.storage.audit import MAX_REVIEW_TEXT, now, review_text, verify_chain
 from pipeline.storage.blobs import OutputFolder
-from pipeline.storage.database import BUSY_TIMEOUT_MS, Tx, catalog_url, display_url, open_catalog, reading, writing
+from pipeline.storage.database import BUSY_TIMEOUT_MS, Tx, catalog_url, display_url, open_catalog
 from pipeline.storage.files import (
     atomic_write,
     blob_location,
@@ -75,9 +75,12 @@ from pipeline.storage.lifecycle import (
     transition,
     why_not_publishable,
 )
+from pipeline.storage.outbox import OutboxMixin, enqueue
+from pipeline.storage.queries import QueryMixin
 from pipeline.storage.records import Retraction, RunRecord, Slot, VariantRecord
 from pipeline.storage.schema import report_digest
 from pipeline.storage.sidecar import build_sidecar, sidecar_is_current
+from pipeline.storage.waivers import WaiverMixin, apply_waivers
 
 __all__ = [
     "Store",
@@ -97,7 +100,7 @@ __all__ = [
 _ORDER = " ORDER BY v.sku, v.scene, v.format, v.locale, v.version, v.variant_id"
 
 
-class Store(OutputFolder):
+class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
     """One output folder (blobs, cut-outs, run folders) and its catalog: ``catalog.sqlite`` in the
     folder, or the database at `db_url` (PostgreSQL). Safe to reopen and to share between
     processes; every write is a transaction that holds the catalog's write lock."""
@@ -127,25 +130,18 @@ class Store(OutputFolder):
     def close(self) -> None:
         self._engine.dispose()
 
-    @contextmanager
-    def _tx(self) -> Iterator[Tx]:
-        with self._lock, writing(self._engine) as tx:
-            yield tx
-
-    def _read(self) -> Any:
-        return reading(self._engine)
-
     # --- runs ---------------------------------------------------------------------------------
 
-    def start_run(self, run_id: str, campaign_id: str, brief: str, backend: str) -> None:
+    def start_run(self, run_id: str, campaign_id: str, brief: str, backend: str, waivable: Sequence[str] = ()) -> None:
         """Record a run as started by this process (pid and host: a run whose process is gone
-        before `finish_run` is reported as interrupted)."""
+        before `finish_run` is reported as interrupted). `waivable`: the check ids the brand guide
+        lets a reviewer waive on this run's variants (`Store.waive`)."""
         check_run_id(run_id)
         pid = os.getpid()
         with self._tx() as db:
             db.run(
-                "INSERT INTO runs(run_id, campaign_id, brief, backend, started_at, pid, host, proc_start)"
-                " VALUES (:run_id, :campaign_id, :brief, :backend, :at, :pid, :host, :proc_start)",
+                "INSERT INTO runs(run_id, campaign_id, brief, backend, started_at, pid, host, proc_start, waivable)"
+                " VALUES (:run_id, :campaign_id, :brief, :backend, :at, :pid, :host, :proc_start, :waivable)",
                 run_id=run_id,
                 campaign_id=campaign_id,
                 brief=brief,
@@ -154,6 +150,7 @@ class Store(OutputFolder):
                 pid=pid,
                 host=socket.gethostname(),
                 proc_start=process_start(pid),
+                waivable=json.dumps(list(waivable)),
             )
 
     def finish_run(self, run_id: str, summary: dict[str, Any]) -> Path:
@@ -163,6 +160,9 @@ class Store(OutputFolder):
         with self._tx() as db:
             sql = "UPDATE runs SET finished_at=:at, summary=:summary WHERE run_id=:run_id"
             db.run(sql, at=now(), summary=json.dumps(summary), run_id=run_id)
+            campaign = db.value("SELECT campaign_id FROM runs WHERE run_id=:run_id", run_id=run_id)
+            counts = {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
+            enqueue(db, "run.completed", {"run_id": run_id, "campaign_id": campaign, "counts": counts})
         detail = [
             {
                 "id": v.variant_id,
@@ -304,6 +304,8 @@ class Store(OutputFolder):
                 )
                 if old["report_hash"] != digest:
                     checks_changed(db, old, run_id, verdict, digest)
+                else:  # the same report: the waivers given on it still hold
+                    apply_waivers(db, vid)
                 rendered_again(db, vid, run_id)
             _link_run(db, run_id, vid, reused=False)
         return vid

@@ -34,6 +34,7 @@ runs = Table(
     Column("pid", Integer),
     _text("host"),
     _text("proc_start"),
+    _text("waivable"),  # JSON list: the check ids the brand guide lets a reviewer waive (0003)
 )
 
 variants = Table(
@@ -53,7 +54,12 @@ variants = Table(
     _text("approved_report"),
     Column("version", Integer),
     _text("state"),
+    # 0003: every change of the variant (state, waiver, publication) moves updated_at (microseconds);
+    # released_at is when it was first approved: from then on the DAM feed lists it
+    _text("updated_at"),
+    _text("released_at"),
     Index("variants_run", "run_id"),
+    Index("variants_feed", "updated_at", "variant_id"),
     Index("variants_input", "input_key"),
     Index("variants_slot_version", "campaign_id", "sku", "scene", "format", "locale", "version", unique=True),
 )
@@ -124,4 +130,84 @@ prepared = Table(
     _text("cutout_sha", False),
     _text("rejected", False),  # JSON list
     _text("at", False),
+)
+
+
+# --- 0003: people, feed tokens, webhooks and their outbox, waivers, comments --------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", Text, primary_key=True),
+    _text("role", False),
+    _text("password_hash", False),  # argon2 (the web layer hashes; the store never sees a password)
+    _text("created_at", False),
+    _text("created_by", False),
+    Column("disabled", Integer, nullable=False, server_default="0"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("name", Text, primary_key=True),
+    _text("scope", False),
+    _text("token_hash", False),  # SHA-256 of the token: the token itself is shown once, never stored
+    _text("created_at", False),
+    _text("created_by", False),
+    _text("last_used_at"),
+    _text("revoked_at"),
+    Index("api_tokens_hash", "token_hash", unique=True),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("webhook_id", Text, primary_key=True),
+    _text("url", False),
+    _text("events", False),  # JSON list
+    _text("secret", False),  # whsec_...: kept, since every delivery is signed with it
+    _text("created_at", False),
+    _text("created_by", False),
+    _text("removed_at"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery_id", Text, primary_key=True),  # msg_...: the webhook-id header, stable across retries
+    _text("webhook_id", False),
+    _text("event", False),
+    _text("payload", False),  # JSON, exactly the body sent
+    _text("created_at", False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    _text("next_attempt_at"),
+    Column("status", Text, nullable=False, server_default="pending"),  # pending | delivered | failed
+    Column("last_status", Integer),
+    _text("last_error"),
+    _text("delivered_at"),
+    Index("webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("webhook_deliveries_webhook", "webhook_id", "created_at"),
+)
+
+waivers = Table(
+    "waivers",
+    metadata,
+    _text("variant_id", False),
+    _text("check_id", False),
+    _text("by", False),
+    _text("justification", False),
+    _text("at", False),
+    _text("report_hash", False),  # a waiver holds for the check report it was given on, no other
+    PrimaryKeyConstraint("variant_id", "check_id"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("comment_id", Integer, primary_key=True, autoincrement=True),
+    _text("variant_id", False),
+    _text("by", False),
+    _text("text", False),
+    _text("at", False),
+    Index("comments_variant", "variant_id"),
 )
