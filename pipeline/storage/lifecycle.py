@@ -34,6 +34,7 @@ current version of its slot (`retraction_reason`):
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import RowMapping
@@ -48,6 +49,7 @@ __all__ = [
     "STATES",
     "TRANSITIONS",
     "VARIANTS_SQL",
+    "VARIANTS_FROM",
     "slot_versions",
     "transition",
     "slot_of",
@@ -85,11 +87,12 @@ TRANSITIONS: dict[str | None, frozenset[str]] = {
 }
 _SLOT_WHERE = "campaign_id=:campaign_id AND sku=:sku AND scene=:scene AND format=:format AND locale=:locale"
 #: Variants, each with whether it is its slot's current version (column `is_current`).
-VARIANTS_SQL = (
-    "SELECT v.*, (s.current_variant = v.variant_id) AS is_current FROM variants v LEFT JOIN slots s"
+VARIANTS_FROM = (
+    " FROM variants v LEFT JOIN slots s"
     " ON s.campaign_id = v.campaign_id AND s.sku = v.sku AND s.scene = v.scene AND s.format = v.format"
     " AND s.locale = v.locale"
 )
+VARIANTS_SQL = "SELECT v.*, (s.current_variant = v.variant_id) AS is_current" + VARIANTS_FROM
 
 
 def transition(
@@ -141,7 +144,16 @@ def _slot_data(db: Tx, vid: str) -> dict[str, Any]:
 def log(db: Tx, vid: str, action: str, actor: str, reason: str | None, details: dict[str, Any]) -> None:
     """Append the audit entry of a change to `vid` and move its `updated_at` (the DAM feed's order)."""
     append_entry(db, vid, action, actor, reason, details)
-    db.run("UPDATE variants SET updated_at=:at WHERE variant_id=:vid", at=stamp(), vid=vid)
+    db.run("UPDATE variants SET updated_at=:at WHERE variant_id=:vid", at=_next_update(db), vid=vid)
+
+
+def _next_update(db: Tx) -> str:
+    """Now, or just after the newest `updated_at` when the clock stepped back: a feed client that
+    resumes after the last time it saw never misses a later change (we hold the write lock)."""
+    at, newest = stamp(), db.value("SELECT MAX(updated_at) FROM variants")
+    if newest is not None and newest >= at:
+        at = (datetime.fromisoformat(newest) + timedelta(microseconds=1)).isoformat(timespec="microseconds")
+    return at
 
 
 def slot_of(row: RowMapping) -> Slot:

@@ -82,6 +82,7 @@ class WebhookRecord:
     created_at: str
     created_by: str
     active: bool
+    allow_private: bool  # the sender may connect to a loopback or private address
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Delivery:
     last_status: int | None
     last_error: str | None
     delivered_at: str | None
+    allow_private: bool  # its webhook's: whether the sender may connect to a private address
 
 
 def enqueue(db: Tx, event: str, data: dict[str, Any]) -> int:
@@ -128,7 +130,10 @@ def enqueue(db: Tx, event: str, data: dict[str, Any]) -> int:
     return queued
 
 
-_DELIVERY_SQL = "SELECT d.*, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id"
+_DELIVERY_SQL = (
+    "SELECT d.*, w.url, w.secret, w.allow_private FROM webhook_deliveries d"
+    " JOIN webhooks w ON w.webhook_id = d.webhook_id"
+)
 
 
 def _delivery(row: Any) -> Delivery:
@@ -147,6 +152,7 @@ def _delivery(row: Any) -> Delivery:
         last_status=row["last_status"],
         last_error=row["last_error"],
         delivered_at=row["delivered_at"],
+        allow_private=bool(row["allow_private"]),
     )
 
 
@@ -158,6 +164,7 @@ def _webhook(row: Any) -> WebhookRecord:
         row["created_at"],
         row["created_by"],
         row["removed_at"] is None,
+        bool(row["allow_private"]),
     )
 
 
@@ -183,12 +190,13 @@ class OutboxMixin(CatalogBase):
         webhook_id = "wh_" + secrets.token_hex(8)
         with self._tx() as db:
             db.run(
-                "INSERT INTO webhooks(webhook_id, url, events, secret, created_at, created_by)"
-                " VALUES (:id, :url, :events, :secret, :at, :by)",
+                "INSERT INTO webhooks(webhook_id, url, events, secret, allow_private, created_at, created_by)"
+                " VALUES (:id, :url, :events, :secret, :private, :at, :by)",
                 id=webhook_id,
                 url=url,
                 events=json.dumps(chosen),
                 secret=secret,
+                private=int(allow_private),
                 at=now(),
                 by=by,
             )

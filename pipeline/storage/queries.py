@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.errors import InputError, shown
 from pipeline.storage.base import CatalogBase
-from pipeline.storage.lifecycle import STATES, VARIANTS_SQL
+from pipeline.storage.lifecycle import STATES, VARIANTS_FROM, VARIANTS_SQL
 from pipeline.storage.records import VariantRecord
 
 __all__ = ["VariantFilter", "Page", "FeedEntry", "QueryMixin", "feed_time", "MAX_PAGE"]
@@ -104,10 +104,12 @@ class QueryMixin(CatalogBase):
         if not 1 <= limit <= MAX_PAGE or offset < 0:
             raise InputError(f"page: limit must be 1-{MAX_PAGE} and offset >= 0 (got {limit}, {offset})")
         where, args = _where(f)
-        base = VARIANTS_SQL + where
+        # Sort and cut the ids first, then read the page's rows: sorting whole rows (lineage and
+        # checks JSON) made page 51 of 10,000 variants ~10x slower on SQLite.
+        ids = f"SELECT v.variant_id{VARIANTS_FROM}{where}{_ORDER} LIMIT :limit OFFSET :offset"
         with self._read() as db:
-            total = int(db.value(f"SELECT COUNT(*) FROM ({base}) AS page", **args))
-            rows = db.rows(base + _ORDER + " LIMIT :limit OFFSET :offset", **args, limit=limit, offset=offset)
+            total = int(db.value(f"SELECT COUNT(*){VARIANTS_FROM}{where}", **args))
+            rows = db.rows(f"{VARIANTS_SQL} WHERE v.variant_id IN ({ids}){_ORDER}", **args, limit=limit, offset=offset)
         return Page([VariantRecord.from_row(r, self.catalog) for r in rows], total, offset, limit)
 
     def facets(self) -> dict[str, list[str]]:

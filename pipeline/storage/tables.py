@@ -166,6 +166,8 @@ webhooks = Table(
     _text("url", False),
     _text("events", False),  # JSON list
     _text("secret", False),  # whsec_...: kept, since every delivery is signed with it
+    # 1: the receiver may be on a loopback or private address; else the sender connects only to public ones
+    Column("allow_private", Integer, nullable=False, server_default="0"),
     _text("created_at", False),
     _text("created_by", False),
     _text("removed_at"),

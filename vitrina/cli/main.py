@@ -35,7 +35,11 @@ from vitrina.cli.lifecycle import history, rollback
 from vitrina.cli.models import models_app
 from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
 from vitrina.cli.regenerate import regenerate
+from vitrina.cli.serve import serve
+from vitrina.cli.tokens import tokens_app
+from vitrina.cli.users import users_app
 from vitrina.cli.verify import verify
+from vitrina.cli.webhooks import webhooks_app
 
 app = typer.Typer(
     add_completion=False,
@@ -50,6 +54,9 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(check_app, name="check")
 app.add_typer(models_app, name="models")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(webhooks_app, name="webhooks")
 
 
 class RichReporter:
@@ -481,6 +488,9 @@ def main() -> None:
             soft_wrap=True,
         )
         sys.exit(3)
+
+
+app.command()(serve)  # listed after the commands above in --help
 
 
 if __name__ == "__main__":

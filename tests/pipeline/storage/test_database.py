@@ -64,7 +64,9 @@ def test_the_landed_mains_catalog_is_refused_until_upgraded_then_nothing_is_lost
             r[0]: (r[1], r[2], r[3]) for r in before.execute("SELECT variant_id, version, state, review FROM variants")
         }
         entries = before.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
-    with pytest.raises(InputError, match=r"older Vitrina \(before revisions; this one needs \d{4}\).*db upgrade") as err:
+    with pytest.raises(
+        InputError, match=r"older Vitrina \(before revisions; this one needs \d{4}\).*db upgrade"
+    ) as err:
         Store.open_existing(landed)
     assert "\n" not in str(err.value)
 

@@ -23,7 +23,12 @@ def test_approve_publish_reject_retract_and_run_completed_are_queued_per_subscri
     tmp_path: Path, catalog: str | None
 ):
     store = Store(tmp_path, catalog)
-    every = store.add_webhook("https://dam.example/hook", ["asset.approved", "asset.published", "asset.retracted", "run.completed"], new_secret(), by="admin")
+    every = store.add_webhook(
+        "https://dam.example/hook",
+        ["asset.approved", "asset.published", "asset.retracted", "run.completed"],
+        new_secret(),
+        by="admin",
+    )
     only_runs = store.add_webhook("https://ops.example/hook", ["run.completed"], new_secret(), by="admin")
     store.start_run("r1", "c", "brief.yaml", "studio")
     vid = _add(store, b"one")
@@ -43,7 +48,10 @@ def test_approve_publish_reject_retract_and_run_completed_are_queued_per_subscri
     first = store.deliveries()[-1]
     assert first.payload["type"] == "asset.approved" and first.payload["data"]["slot"]["sku"] == "S1"
     assert json.loads(first.body) == first.payload and first.delivery_id.startswith("msg_")
-    assert {d.webhook_id for d in store.deliveries() if d.event == "run.completed"} == {every.webhook_id, only_runs.webhook_id}
+    assert {d.webhook_id for d in store.deliveries() if d.event == "run.completed"} == {
+        every.webhook_id,
+        only_runs.webhook_id,
+    }
     assert len(store.due_deliveries()) == 5
 
 
@@ -61,7 +69,10 @@ def test_tries_are_recorded_until_delivered_or_given_up(tmp_path: Path, catalog:
     done = store.record_attempt(due.delivery_id, ok=True, status=204, error=None, next_attempt_at=None)
     assert (done.status, done.attempts, done.delivered_at is not None) == ("delivered", 2, True)
     # a late report of an older try changes nothing
-    assert store.record_attempt(due.delivery_id, ok=False, status=500, error="x", next_attempt_at=None).status == "delivered"
+    assert (
+        store.record_attempt(due.delivery_id, ok=False, status=500, error="x", next_attempt_at=None).status
+        == "delivered"
+    )
 
 
 def test_a_failed_delivery_can_be_retried_and_a_removed_webhook_gets_nothing_more(tmp_path: Path):
@@ -110,7 +121,14 @@ def test_webhook_urls_that_could_reach_inside_are_refused(url: str, why: str):
         check_webhook_url(url)
 
 
-def test_loopback_is_allowed_when_asked_and_unknown_events_are_refused(tmp_path: Path):
+def test_loopback_is_allowed_when_asked_and_the_choice_goes_with_each_delivery(tmp_path: Path):
     assert check_webhook_url("http://127.0.0.1:9/x", allow_private=True)
+    store = Store(tmp_path)
+    inside = store.add_webhook("http://127.0.0.1:9/x", ["run.completed"], new_secret(), by="a", allow_private=True)
+    outside = store.add_webhook("https://dam.example/x", ["run.completed"], new_secret(), by="a")
+    assert (inside.allow_private, outside.allow_private) == (True, False)
+    store.start_run("r1", "c", "brief.yaml", "studio")
+    store.finish_run("r1", {})
+    assert {d.url: d.allow_private for d in store.due_deliveries()} == {inside.url: True, outside.url: False}
     with pytest.raises(InputError, match="unknown webhook event"):
-        Store(tmp_path).add_webhook("https://dam.example/x", ["asset.deleted"], new_secret(), by="admin")
+        store.add_webhook("https://dam.example/x", ["asset.deleted"], new_secret(), by="admin")

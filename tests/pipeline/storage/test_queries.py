@@ -85,3 +85,13 @@ def test_pages_filter_count_and_order(tmp_path: Path, catalog: str | None):
         VariantFilter(verdict="ok")
     with pytest.raises(InputError, match="limit"):
         store.page(limit=0)
+
+
+def test_a_clock_that_stepped_back_still_moves_a_change_to_the_end_of_the_feed(tmp_path: Path, catalog: str | None):
+    store = Store(tmp_path, catalog)
+    first, second = _released(store, 2)
+    future = "2999-01-01T00:00:00.000000+00:00"
+    tamper(tmp_path, catalog, "UPDATE variants SET updated_at=:at WHERE variant_id=:vid", at=future, vid=first)
+    store.decide(second, "rejected", "dana", "late change")
+    assert [e.variant.variant_id for e in store.feed()] == [first, second]
+    assert store.feed()[-1].updated_at == "2999-01-01T00:00:00.000001+00:00"

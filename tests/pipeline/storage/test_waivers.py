@@ -68,7 +68,11 @@ def test_one_waiver_of_two_findings_leaves_the_other_verdict(tmp_path: Path, cat
     store = Store(tmp_path, catalog)
     vid = _add(store, [_check("image.stray_text", "blocked"), _check("text.contrast.legal", "needs_review")])
     after = store.waive(vid, "image.stray_text", "dana", "grain, not text")
-    assert (after.verdict, after.state, after.reasons) == ("needs_review", "needs_review", ["text.contrast.legal needs_review"])
+    assert (after.verdict, after.state, after.reasons) == (
+        "needs_review",
+        "needs_review",
+        ["text.contrast.legal needs_review"],
+    )
 
 
 def test_product_and_price_checks_are_never_waived_even_if_failed(tmp_path: Path, catalog: str | None):

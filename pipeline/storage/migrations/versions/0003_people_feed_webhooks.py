@@ -80,6 +80,7 @@ def upgrade() -> None:
         _text("url", False),
         _text("events", False),
         _text("secret", False),
+        sa.Column("allow_private", sa.Integer, nullable=False, server_default="0"),
         _text("created_at", False),
         _text("created_by", False),
         _text("removed_at"),
