@@ -34,6 +34,7 @@ __all__ = [
     "MAX_PIXELS",
     "SUPPORTED_FORMATS",
     "open_image",
+    "image_size",
     "load_product_image",
     "to_array",
     "from_array",
@@ -86,6 +87,18 @@ def open_image(path: Path | str, what: str | None = None, *, max_pixels: int = M
     if not path.is_file():
         raise ImageRejected(path, f"{what}: not a file" if what else "not a file")
     return _decode(path, path, what, max_pixels)
+
+
+def image_size(path: Path | str) -> tuple[int, int]:
+    """(width, height) from the file's header, no pixel decoded; ImageRejected when it is not a
+    readable image file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                return int(im.width), int(im.height)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise ImageRejected(path, "not a readable image file") from exc
 
 
 def decode_image(data: bytes, name: str, what: str | None = None, *, max_pixels: int = MAX_PIXELS) -> Image.Image:

@@ -21,10 +21,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from PIL import Image
 from starlette.templating import Jinja2Templates
 
-from pipeline.errors import InputError, ReviewError
+from pipeline.errors import ImageRejected, InputError, ReviewError
+from pipeline.imaging.imageio import image_size
 from pipeline.storage.queries import VariantFilter
 from pipeline.storage.records import VariantRecord
 from pipeline.storage.store import Store
@@ -132,9 +132,8 @@ def _etag_response(request: Request, path: Path, media_type: str, etag: str) -> 
 def _image_size(path: Path, fallback: tuple[int, int]) -> tuple[int, int]:
     """The stored image's size from its header (no decoding)."""
     try:
-        with Image.open(path) as im:
-            return int(im.width), int(im.height)
-    except (OSError, ValueError):
+        return image_size(path)
+    except ImageRejected:
         return fallback
 
 
