@@ -7,16 +7,18 @@ PGPASSWORD and ~/.pgpass; Vitrina never prints a password.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, ReviewError
 from pipeline.storage.store import Store
 from vitrina.cli.console import fail
 
-__all__ = ["OutOpt", "DbOpt", "DEFAULT_OUT", "open_store"]
+__all__ = ["OutOpt", "DbOpt", "DEFAULT_OUT", "open_store", "store_session"]
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="output folder (catalog, assets, reports)")]
 DbOpt = Annotated[
@@ -37,3 +39,16 @@ def open_store(out: Path, db: str | None = None) -> Store:
         return Store.open_existing(out, db)
     except (FileNotFoundError, InputError) as exc:  # no catalog, or not a usable one
         fail(str(exc), 2)
+
+
+@contextmanager
+def store_session(out: Path, db: str | None = None) -> Iterator[Store]:
+    """The store for one command's block: a refused action or bad input inside it is one `error:`
+    line and exit 2; the store is closed when the block ends."""
+    store = open_store(out, db)
+    try:
+        yield store
+    except (InputError, ReviewError) as exc:
+        fail(str(exc), 2)
+    finally:
+        store.close()

@@ -19,7 +19,7 @@ from pipeline.errors import InputError, ReviewError
 from pipeline.storage.access import SCOPES, new_token, token_hash
 from vitrina.cli.console import err, fail
 from vitrina.cli.console import out as out_console
-from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store, store_session
 
 __all__ = ["tokens_app", "ByOpt", "local_user"]
 
@@ -99,11 +99,6 @@ def revoke(
     by: ByOpt = None,
 ) -> None:
     """Revoke a token: requests carrying it are refused (401) from now on."""
-    store = open_store(out, db)
-    try:
+    with store_session(out, db) as store:
         store.revoke_token(name, by=by or local_user())
-    except (InputError, ReviewError) as exc:
-        fail(str(exc), 2)
-    finally:
-        store.close()
     out_console.print(escape(f"token {name} revoked"), highlight=False)

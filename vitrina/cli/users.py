@@ -22,7 +22,7 @@ from pipeline.errors import InputError, ReviewError
 from pipeline.storage.access import ROLES
 from vitrina.cli.console import fail
 from vitrina.cli.console import out as out_console
-from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store, store_session
 from vitrina.cli.tokens import ByOpt, local_user
 from vitrina.web.passwords import MAX_PASSWORD, hash_password
 
@@ -115,11 +115,6 @@ def disable(
     name: Annotated[str, typer.Argument()], out: OutOpt = DEFAULT_OUT, db: DbOpt = None, by: ByOpt = None
 ) -> None:
     """Stop a user from logging in (their decisions stay in the audit log)."""
-    store = open_store(out, db)
-    try:
+    with store_session(out, db) as store:
         store.disable_user(name, by=by or local_user())
-    except (InputError, ReviewError) as exc:
-        fail(str(exc), 2)
-    finally:
-        store.close()
     out_console.print(f"user {escape(name)}: disabled", highlight=False)

@@ -23,7 +23,7 @@ from pipeline.errors import InputError, ReviewError
 from pipeline.storage.outbox import EVENTS, check_events, check_webhook_url, new_secret
 from vitrina.cli.console import err, fail
 from vitrina.cli.console import out as out_console
-from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
+from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store, store_session
 from vitrina.cli.tokens import ByOpt, local_user
 
 __all__ = ["webhooks_app", "check_url"]
@@ -142,13 +142,8 @@ def remove(
     by: ByOpt = None,
 ) -> None:
     """Stop sending to a webhook; its pending deliveries are marked failed, its log stays."""
-    store = open_store(out, db)
-    try:
+    with store_session(out, db) as store:
         store.remove_webhook(webhook_id, by=by or local_user())
-    except (InputError, ReviewError) as exc:
-        fail(str(exc), 2)
-    finally:
-        store.close()
     out_console.print(escape(f"webhook {webhook_id} removed"), highlight=False)
 
 
@@ -222,11 +217,6 @@ def retry(
     db: DbOpt = None,
 ) -> None:
     """Queue a failed delivery again, due now (same webhook-id: a receiver that had it drops it)."""
-    store = open_store(out, db)
-    try:
+    with store_session(out, db) as store:
         store.retry_delivery(delivery_id)
-    except (InputError, ReviewError) as exc:
-        fail(str(exc), 2)
-    finally:
-        store.close()
     out_console.print(escape(f"delivery {delivery_id} queued again"), highlight=False)
