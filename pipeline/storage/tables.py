@@ -4,7 +4,7 @@ names. Text columns hold JSON where a column says so; times are ISO 8601 text in
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
 __all__ = ["metadata"]
 
@@ -120,6 +120,8 @@ slots = Table(
     *(_text(c, False) for c in ("campaign_id", "sku", "scene", "format", "locale")),
     _text("current_variant", False),
     Column("pinned", Integer, nullable=False, server_default="0"),
+    _text("retired_at"),  # 0004: its SKU or market left the catalog; null while it is planned
+    _text("retired_reason"),
     PrimaryKeyConstraint("campaign_id", "sku", "scene", "format", "locale"),
 )
 
@@ -130,6 +132,7 @@ prepared = Table(
     _text("cutout_sha", False),
     _text("rejected", False),  # JSON list
     _text("at", False),
+    _text("product"),  # 0004: JSON, the PreparedProduct's metadata (a re-compose needs no segmentation)
 )
 
 
@@ -212,4 +215,36 @@ comments = Table(
     _text("text", False),
     _text("at", False),
     Index("comments_variant", "variant_id"),
+)
+
+
+# --- 0004: incremental runs ---------------------------------------------------------------------------
+
+scenes = Table(
+    "scenes",
+    metadata,
+    Column("scene_key", Text, primary_key=True),  # hash of the scene request and the backend
+    _text("image_sha", False),  # blob: the scene with the product in it (PNG)
+    _text("layer_sha", False),  # blob: the product layer as placed (RGBA PNG)
+    _text("placement", False),  # JSON
+    _text("lineage", False),  # JSON: the backend's generation lineage
+    _text("at", False),
+)
+
+ocr_readings = Table(
+    "ocr_readings",
+    metadata,
+    Column("key", Text, primary_key=True),  # hash of the image Tesseract read, its language and options
+    _text("reading", False),
+    _text("at", False),
+)
+
+file_digests = Table(
+    "file_digests",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    _text("sha256", False),
 )
