@@ -1,15 +1,28 @@
-"""The campaign flow: one Prefect flow run per brief, one task per SKU (its whole batch of
-variants), so a bad SKU fails alone and task overhead stays small (docs/facts.md 1).
+"""The campaign flow: one Prefect flow run per brief; SKUs that need work go to tasks (a batch of
+SKUs per task, so a bad SKU fails alone and task overhead stays small: docs/facts.md 1).
 
-Re-running a brief into the same output folder resumes it: a variant whose inputs are unchanged
-(`pipeline.resume.variant_input_key`) and whose files are stored is linked into the new run, not
-rendered again, and a SKU whose variants are all reused is not even prepared (segmented) again.
-The summary says how many variants were reused ("reused")."""
+Runs are incremental (keys: `pipeline.resume`; what the store keeps: `pipeline.storage.incremental`):
+
+1. Plan every SKU once; hash its photos through the store's persistent file digests.
+2. Variants whose input key is stored are *reused*: linked into the run in one transaction,
+   nothing is opened. A SKU whose variants are all reused never reaches a task.
+3. In a SKU's task, a variant whose scene (`pipeline.resume.scene_key`) is stored is *recomposed*:
+   its text is drawn again over that scene (a price or copy change); the product is rebuilt from
+   the stored cut-out, with no new segmentation. Only new scenes are *rendered*, each once
+   (variants that share a scene share the render), inside the generation slot (`--gpu-slot`).
+4. Slots whose SKU or market left the catalog (or went out of stock, where the brand retires
+   those) are *retired*; slots planned again are reinstated.
+
+`force=True` renders everything again (the OCR readings, keyed by the pixels read, still count).
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,22 +31,44 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.progress import reporter
+from flows.scaleout import generation_slot
+from pipeline.checks.ocr import TextReader
 from pipeline.errors import VitrinaError
 from pipeline.imaging.imageio import open_image
-from pipeline.imaging.products import prepare_product
+from pipeline.imaging.products import PreparedProduct, prepare_product
 from pipeline.model.campaign import DEFAULT_PROMPTS, Campaign, load_campaign
-from pipeline.render import plan_variants, render_scenes, render_variant
-from pipeline.resume import preparation_key, run_digest, source_digest, variant_input_key
-from pipeline.scene.base import Backend
+from pipeline.render import VariantPlan, plan_variants, render_variant, scene_request
+from pipeline.resume import (
+    backend_digest,
+    preparation_key,
+    retirements,
+    run_digest,
+    scene_key,
+    source_digest,
+    variant_input_key,
+)
+from pipeline.scene.base import Backend, SceneRequest, SceneResult, backend_weights
 from pipeline.scene.diffusion import (
     DiffusionBackend,  # torch/diffusers load only when used
 )
 from pipeline.scene.studio import StudioBackend
+from pipeline.storage.incremental import Preparation
 from pipeline.storage.store import Store
 
 __all__ = ["campaign_run", "BACKENDS", "new_run_id"]
 
 BACKENDS: dict[str, type[Backend]] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
+COUNTS = ("variants", "passed", "needs_review", "blocked", "reused", "recomposed", "rendered")
+
+
+def open_run_store(out: str, db: str | None, blobs: str | None) -> Store:
+    """The run's store: the output folder, its catalog (`db`) and the shared blobs (`blobs`)."""
+    backend = None
+    if blobs:
+        from dam_connectors.s3_blobs import blob_backend_for  # boto3 loads only when blobs are shared
+
+        backend = blob_backend_for(blobs)
+    return Store(Path(out), db, blobs=backend)
 
 
 def new_run_id() -> str:
@@ -51,115 +86,193 @@ def make_backend(name: str, campaign: Campaign | None = None, options: dict[str,
     )
 
 
-@task(name="produce-sku", cache_policy=NO_CACHE)
-def produce_sku(
+@dataclass(frozen=True)
+class SkuWork:
+    """What the flow decided for one SKU that needs work (picklable: it travels to Dask workers)."""
+
+    sku: str
+    plans: list[VariantPlan]
+    keys: list[str]
+    stored: list[str | None]  # per plan: a stored variant to reuse
+    prep_key: str
+    preparation: Preparation | None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The run-wide settings every task needs (picklable)."""
+
+    run_id: str
+    out: str
+    db: str | None
+    blobs: str | None
+    backend: str
+    backend_options: dict[str, Any] | None
+    scene_backend: str  # `backend_digest`
+    force: bool
+    gpu_slot: str | None
+    threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+def _counts(sku: str) -> dict[str, Any]:
+    return {"sku": sku, **dict.fromkeys(COUNTS, 0), "skipped": []}
+
+
+def _product(store: Store, work: SkuWork, images: tuple[Path, ...], settings: RunSettings) -> tuple[Any, list[Any]]:
+    """The SKU's prepared product: rebuilt from the store when an earlier run prepared the same
+    photos (no segmentation), else prepared now and recorded. Returns (product, rejected)."""
+    prep = work.preparation
+    if prep is not None and not settings.force and prep.product is not None:
+        source = next((p for p in images if _sha_matches(p, prep.product.get("source_sha256"))), None)
+        if source is not None:
+            product = store.prepared_product(prep, work.sku, source)
+            if product is not None:
+                return product, prep.rejected
+    product, rejected = prepare_product(work.sku, images)
+    recorded = [{"subject": f"{work.sku}/{i.path.name}", "reason": i.reason, "fatal": i.damaged} for i in rejected]
+    if product is not None:
+        # Kept next to the assets so anyone can verify product pixels later (`vitrina verify`).
+        store.record_preparation(work.prep_key, store.put_cutout(product.cutout), recorded, product)
+    return product, recorded
+
+
+def _sha_matches(path: Path, sha: Any) -> bool:
+    from pipeline.digests import file_sha256
+
+    try:
+        return isinstance(sha, str) and file_sha256(path) == sha
+    except OSError:
+        return False
+
+
+def _scenes(
+    store: Store,
     campaign: Campaign,
-    sku: str,
-    run_id: str,
-    out: str,
-    backend_name: str,
-    backend_options: dict[str, Any] | None = None,
-    inputs: str | None = None,
-    db: str | None = None,
-) -> dict[str, Any]:
-    """Prepare one SKU's packshot and render, check and store all its variants; variants already
-    stored from the same inputs (`inputs`: this run's `run_digest`) are reused, not rendered."""
-    store = Store(Path(out), db)
-    counts: dict[str, Any] = {
-        "sku": sku,
-        "variants": 0,
-        "passed": 0,
-        "needs_review": 0,
-        "blocked": 0,
-        "reused": 0,
-        "skipped": [],
-    }
-    plans, unlisted = plan_variants(campaign, sku)
+    product: PreparedProduct,
+    plans: list[VariantPlan],
+    backend: Backend,
+    logo: Any,
+    settings: RunSettings,
+) -> tuple[dict[int, SceneResult], set[int]]:
+    """Scenes for the plans (index -> scene) and which of them were rendered now (the others
+    were stored by an earlier run). Plans whose request cannot be built (a layout that does not
+    fit) are left out: `render_variant` meets the same error and reports it for that variant."""
+    keys: dict[int, str] = {}
+    requests: dict[str, SceneRequest] = {}
+    scenes: dict[int, SceneResult] = {}
+    stored: dict[str, SceneResult | None] = {}
+    for i, plan in enumerate(plans):
+        try:
+            request = scene_request(campaign, product, plan, logo)
+        except VitrinaError:
+            continue
+        key = keys[i] = scene_key(request, product.cutout_sha256, backend=settings.scene_backend)
+        if key not in stored:
+            stored[key] = None if settings.force else store.scene(key)
+        if stored[key] is None:
+            requests.setdefault(key, request)
+    if requests:
+        with generation_slot(settings.gpu_slot):  # two generation steps never share a GPU
+            made = backend.render_batch(list(requests.values()))
+        for key, scene in zip(requests, made, strict=True):
+            store.put_scene(key, scene)
+            stored[key] = scene
+    for i, key in keys.items():
+        found = stored[key]
+        if found is not None:
+            scenes[i] = found
+    return scenes, {i for i, key in keys.items() if key in requests}
+
+
+def _produce(campaign: Campaign, work: SkuWork, settings: RunSettings, store: Store) -> dict[str, Any]:
+    counts = _counts(work.sku)
 
     def skip(subject: str, reason: str, fatal: bool) -> None:
         """Into the run summary and the catalog alike (fatal: the run exits 1)."""
         counts["skipped"].append({"subject": subject, "reason": reason, "fatal": fatal})
-        store.record_skip(run_id, sku, subject, reason)
+        store.record_skip(settings.run_id, work.sku, subject, reason)
 
-    def reuse(vid: str, plan_label: str) -> None:
-        record = store.reuse_variant(run_id, vid)
+    labels = [f"{work.sku} {p.scene.id} {p.format_id} {p.locale}" for p in work.plans]
+    images = campaign.catalog.images(work.sku)
+    product, rejected = _product(store, work, images, settings)
+    for image in rejected:
+        skip(image["subject"], image["reason"], image["fatal"])
+    if product is None:
+        reason = "no usable packshot (" + "; ".join(r["reason"] for r in rejected) + ")"
+        skip(work.sku, reason, fatal=True)
+        reporter().advance(len(work.plans), f"{work.sku}: skipped")
+        reporter().note(f"{work.sku}: skipped, {reason}")
+        return counts
+    reuse = [vid for vid in work.stored if vid is not None]
+    if reuse:
+        for verdict in store.reuse_many(settings.run_id, reuse).values():
+            counts["variants"] += 1
+            counts["reused"] += 1
+            counts[verdict] += 1
+        reporter().advance(len(reuse), f"{work.sku}: {len(reuse)} reused")
+    todo = [i for i, vid in enumerate(work.stored) if vid is None]
+    if not todo:
+        return counts
+    backend = make_backend(settings.backend, campaign, settings.backend_options)
+    logo = open_image(campaign.brand.logo_path, "logo").convert("RGBA")
+    plans = [work.plans[i] for i in todo]
+    scenes, fresh = _scenes(store, campaign, product, plans, backend, logo, settings)
+    reader = TextReader(cache=store.reading_cache())
+
+    def one(position: int) -> None:
+        plan, index = plans[position], todo[position]
+        subject = f"{work.sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}"
+        try:
+            made = render_variant(campaign, product, plan, backend, logo, scene=scenes.get(position), reader=reader)
+        except VitrinaError as exc:
+            # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
+            skip(subject, f"failed: {exc}", fatal=True)
+            reporter().advance(1, f"{subject}: failed")
+            return
+        store.keep_variant(settings.run_id, made.png, made.report, made.lineage, input_key=work.keys[index])
         counts["variants"] += 1
-        counts["reused"] += 1
-        counts[record.verdict] += 1
-        reporter().advance(1, f"{plan_label}: {record.verdict} (reused)")
+        counts[made.verdict.value] += 1
+        counts["rendered" if position in fresh or position not in scenes else "recomposed"] += 1
+        reporter().advance(1, f"{labels[index]}: {made.verdict.value}")
 
+    # Composition and checks of a SKU's variants in parallel: Tesseract runs as a process, zlib
+    # and most of numpy release the GIL.
+    with ThreadPoolExecutor(max_workers=max(1, settings.threads)) as pool:
+        list(pool.map(one, range(len(plans))))
+    done = ", ".join(f"{counts[k]} {k}" for k in ("reused", "recomposed", "rendered") if counts[k])
+    reporter().note(
+        f"{work.sku}: {counts['variants']} variants ({counts['passed']} passed, {counts['needs_review']} need "
+        f"review, {counts['blocked']} blocked; {done}) from {product.source.name}"
+    )
+    return counts
+
+
+@task(name="produce-skus", cache_policy=NO_CACHE)
+def produce_skus(campaign: Campaign, batch: list[SkuWork], settings: RunSettings) -> list[dict[str, Any]]:
+    """Make, check and store the variants of a batch of SKUs; one bad SKU never sinks the others."""
+    results = []
+    store = open_run_store(settings.out, settings.db, settings.blobs)
     try:
-        for reason in unlisted:
-            skip(sku, reason, fatal=False)
-        images = campaign.catalog.images(sku)
-        run_inputs = inputs or run_digest(campaign, backend_name, backend_options)
-        sources = source_digest(images)
-        keys = [variant_input_key(campaign, plan, run=run_inputs, source=sources) for plan in plans]
-        stored = [store.reusable(key) for key in keys]
-        labels = [f"{sku} {p.scene.id} {p.format_id} {p.locale}" for p in plans]
-        prep_key = preparation_key(sources)
-        prepared = store.preparation(prep_key)
-        if plans and all(stored) and prepared is not None:
-            # Nothing to make: not even the cut-out (segmentation is the slow part of a SKU).
-            for rejected_image in prepared[1]:
-                skip(rejected_image["subject"], rejected_image["reason"], fatal=rejected_image["fatal"])
-            for vid, label in zip(stored, labels, strict=True):
-                reuse(str(vid), label)
-            reporter().note(f"{sku}: {counts['variants']} variants, all reused from an earlier run")
-            return counts
-        product, rejected = prepare_product(sku, images)
-        for image in rejected:
-            skip(f"{sku}/{image.path.name}", image.reason, fatal=image.damaged)
-        if product is None:
-            reasons = "; ".join(f"{s.path.name}: {s.reason}" for s in rejected)
-            reason = f"no usable packshot ({reasons})"
-            skip(sku, reason, fatal=True)
-            reporter().advance(len(plans), f"{sku}: skipped")
-            reporter().note(f"{sku}: skipped, {reason}")
-            return counts
-        # Kept next to the assets so anyone can verify product pixels later (`vitrina verify`).
-        cutout_sha = store.put_cutout(product.cutout)
-        store.record_preparation(
-            prep_key,
-            cutout_sha,
-            [{"subject": f"{sku}/{i.path.name}", "reason": i.reason, "fatal": i.damaged} for i in rejected],
-        )
-        for vid, label in zip(stored, labels, strict=True):
-            if vid is not None:
-                reuse(vid, label)
-        todo = [index for index, vid in enumerate(stored) if vid is None]
-        if todo:
-            backend = make_backend(backend_name, campaign, backend_options)
-            logo = open_image(campaign.brand.logo_path, "logo").convert("RGBA")
-            # All the SKU's scenes at once: a diffusion backend makes one model call per size bucket.
-            scenes = render_scenes(campaign, product, [plans[i] for i in todo], backend, logo)
-            for position, index in enumerate(todo):
-                plan = plans[index]
-                subject = f"{sku}/{plan.scene.id}/{plan.format_id}/{plan.locale}"
-                try:
-                    rendered = render_variant(campaign, product, plan, backend, logo, scene=scenes.get(position))
-                except VitrinaError as exc:
-                    # One variant that cannot be made (e.g. a layout that does not fit) never sinks its siblings.
-                    skip(subject, f"failed: {exc}", fatal=True)
-                    reporter().advance(1, f"{subject}: failed")
-                    continue
-                store.keep_variant(run_id, rendered.png, rendered.report, rendered.lineage, input_key=keys[index])
-                counts["variants"] += 1
-                counts[rendered.verdict.value] += 1
-                reporter().advance(1, f"{labels[index]}: {rendered.verdict.value}")
-        reused = f", {counts['reused']} reused" if counts["reused"] else ""
-        reporter().note(
-            f"{sku}: {counts['variants']} variants ({counts['passed']} passed, "
-            f"{counts['needs_review']} need review, {counts['blocked']} blocked{reused}) from {product.source.name}"
-        )
-    except VitrinaError as exc:
-        # One bad SKU never sinks the others: record why and go on.
-        reason = f"failed: {exc}"
-        reporter().note(f"{sku}: {reason}")
-        skip(sku, reason, fatal=True)
+        for work in batch:
+            try:
+                results.append(_produce(campaign, work, settings, store))
+            except VitrinaError as exc:
+                reason = f"failed: {exc}"
+                reporter().note(f"{work.sku}: {reason}")
+                store.record_skip(settings.run_id, work.sku, work.sku, reason)
+                failed = _counts(work.sku)
+                failed["skipped"].append({"subject": work.sku, "reason": reason, "fatal": True})
+                results.append(failed)
     finally:
         store.close()
-    return counts
+    return results
+
+
+def _batches(work: list[SkuWork], parts: int) -> list[list[SkuWork]]:
+    """`work` in about `parts` batches of neighbouring SKUs, each of similar size."""
+    parts = max(1, min(parts, len(work)))
+    size = -(-len(work) // parts)
+    return [work[i : i + size] for i in range(0, len(work), size)]
 
 
 @flow(name="campaign-run", validate_parameters=False)
@@ -170,41 +283,128 @@ def campaign_run(
     run_id: str | None = None,
     backend_options: dict[str, Any] | None = None,
     db: str | None = None,
+    force: bool = False,
+    blobs: str | None = None,
+    task_runner: str = "threads",
+    dask_address: str | None = None,
+    gpu_slot: str | None = None,
 ) -> dict[str, Any]:
-    """Generate, compose, check and store every variant of a campaign brief. `db`: the catalog's
-    database URL (default: catalog.sqlite in `out`); keep passwords out of it (PGPASSWORD, ~/.pgpass),
-    since Prefect stores a flow's parameters."""
+    """Generate, compose, check and store every variant of a campaign brief, incrementally.
+
+    `db`: the catalog's database URL (default: catalog.sqlite in `out`); keep passwords out of it
+    (PGPASSWORD, ~/.pgpass), since Prefect stores a flow's parameters. `blobs`: where blobs are
+    shared (s3://bucket/prefix; default: the output folder). `task_runner`: "threads" (this
+    machine) or "dask" (`dask_address`: an existing cluster). `gpu_slot`: the Prefect global
+    concurrency limit each generation step takes (`prefect gcl create gpu --limit 1`)."""
+    from flows.scaleout import task_runner_for
+
     campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
-    make_backend(backend, campaign, backend_options)  # fails here (model missing, ...) before anything is written
+    made = make_backend(
+        backend, campaign, backend_options
+    )  # fails here (model missing, ...) before anything is written
+    runner = task_runner_for(task_runner, dask_address)  # fails here (unknown, unreachable)
     run_id = run_id or new_run_id()
     out_dir = Path(out).resolve()
-    store = Store(out_dir, db)
-    store.start_run(
-        run_id, campaign.brief.campaign_id, str(campaign.brief_path), backend, campaign.brand.checks.waivable
+    store = open_run_store(str(out_dir), db, blobs)
+    cid = campaign.brief.campaign_id
+    store.start_run(run_id, cid, str(campaign.brief_path), backend, campaign.brand.checks.waivable)
+    planned = {sku: plan_variants(campaign, sku) for sku in campaign.skus}
+    total = sum(len(plans) for plans, _ in planned.values())
+    reporter().start(total, f"{cid}: {len(campaign.skus)} SKUs")
+    weights = backend_weights(made)
+    inputs = run_digest(campaign, backend, backend_options, weights=weights)  # brand and prompts: hashed once
+    settings = RunSettings(
+        run_id,
+        str(out_dir),
+        db,
+        blobs,
+        backend,
+        backend_options,
+        backend_digest(campaign, backend, backend_options, weights=weights),
+        force,
+        gpu_slot,
     )
-    total = sum(len(plan_variants(campaign, sku)[0]) for sku in campaign.skus)
-    reporter().start(total, f"{campaign.brief.campaign_id}: {len(campaign.skus)} SKUs")
-    inputs = run_digest(campaign, backend, backend_options)  # brand and prompts files: hashed once
-    per_sku = [
-        produce_sku(campaign, sku, run_id, str(out_dir), backend, backend_options, inputs, db) for sku in campaign.skus
-    ]
+    photos = sorted({p for sku in campaign.skus for p in campaign.catalog.images(sku)})
+    try:
+        hashes = store.file_digests(photos)
+    except OSError:  # one unreadable photo: each SKU hashes its own (and its run says why)
+        hashes = {}
+    keys = {
+        sku: [
+            variant_input_key(campaign, plan, run=inputs, source=source_digest(campaign.catalog.images(sku), hashes))
+            for plan in plans
+        ]
+        for sku, (plans, _) in planned.items()
+    }
+    prep_keys = {sku: preparation_key(source_digest(campaign.catalog.images(sku), hashes)) for sku in campaign.skus}
+    stored = {} if force else store.reusable_many([k for ks in keys.values() for k in ks])
+    preparations = {} if force else store.preparations(prep_keys.values())
 
-    variants = store.variants(run_id=run_id)
-    # Identical bytes from an earlier run are the same variant: it may already be published.
-    published = sum(1 for v in variants if store.is_published(v.variant_id))
+    per_sku: list[dict[str, Any]] = []
+    reuse: list[str] = []
+    work: list[SkuWork] = []
+    for sku, (plans, unlisted) in planned.items():
+        counts = _counts(sku)
+        for reason in unlisted:
+            counts["skipped"].append({"subject": sku, "reason": reason, "fatal": False})
+            store.record_skip(run_id, sku, sku, reason)
+        found = [stored.get(k) for k in keys[sku]]
+        prep = preparations.get(prep_keys[sku])
+        if plans and all(found) and prep is not None:
+            # Nothing to make, not even the cut-out: the rejected photos are told as before.
+            for rejected in prep.rejected:
+                counts["skipped"].append(rejected)
+                store.record_skip(run_id, sku, rejected["subject"], rejected["reason"])
+            reuse.extend(str(v) for v in found)
+        elif plans:
+            work.append(SkuWork(sku, plans, keys[sku], found, prep_keys[sku], prep))
+        per_sku.append(counts)
+    if reuse:
+        verdicts = store.reuse_many(run_id, reuse)
+        reporter().advance(len(reuse), f"{len(reuse)} variants reused")
+        reporter().note(f"{len(reuse)} variants of {len(planned) - len(work)} SKUs reused from earlier runs")
+        tally = Counter(verdicts.values())
+        per_sku.append({"sku": "", **dict.fromkeys(COUNTS, 0), "skipped": []})
+        per_sku[-1].update(variants=len(verdicts), reused=len(verdicts), **tally)
+    if work:
+        # Threads: a task per SKU. Dask: batches of SKUs, a few per worker (a task costs real
+        # overhead on a cluster: docs/facts.md).
+        parts = len(work) if task_runner == "threads" else max(1, len(work) // 4)
+        with runner:
+            futures = [
+                runner.submit(produce_skus, {"campaign": campaign, "batch": batch, "settings": settings})
+                for batch in _batches(work, parts)
+            ]
+            for future in futures:
+                per_sku.extend(future.result())
+
+    slots = {(p.sku, p.scene.id, p.format_id, p.locale) for plans, _ in planned.values() for p in plans}
+    reinstated = store.reinstate_slots(run_id, cid, slots)
+    retired = store.retire_slots(run_id, cid, retirements(campaign, store.campaign_slots(cid), slots))
+    if retired:
+        reporter().note(f"{retired} slots retired (their SKU or market left the catalog); publish retracts them")
+
+    variants = store.run_tally(run_id)
     summary: dict[str, Any] = {
         "run_id": run_id,
         "variants": len(variants),
-        "passed": sum(v.verdict == "passed" for v in variants),
-        "needs_review": sum(v.verdict == "needs_review" for v in variants),
-        "blocked": sum(v.verdict == "blocked" for v in variants),
+        "passed": sum(v["verdict"] == "passed" for v in variants),
+        "needs_review": sum(v["verdict"] == "needs_review" for v in variants),
+        "blocked": sum(v["verdict"] == "blocked" for v in variants),
         # Made by an earlier run from the same inputs and linked into this one, not rendered again.
         "reused": store.reused(run_id),
-        "published": published,
+        # Text drawn again over a scene an earlier run rendered (a price or copy change).
+        "recomposed": sum(r["recomposed"] for r in per_sku),
+        # Drawn over a new scene.
+        "rendered": sum(r["rendered"] for r in per_sku),
+        "retired": retired,
+        "reinstated": reinstated,
+        # Identical bytes from an earlier run are the same variant: it may already be published.
+        "published": sum(v["published"] for v in variants),
         "out": str(out_dir),
         "skipped": [s for r in per_sku for s in r["skipped"]],
         # SKUs left out entirely or with damaged input files: the run exits 1 for these.
-        "held_reasons": Counter(r for v in variants for r in v.reasons).most_common(),
+        "held_reasons": Counter(r for v in variants for r in v["reasons"]).most_common(),
         "failed_skus": sorted({r["sku"] for r in per_sku if any(s.get("fatal") for s in r["skipped"])}),
     }
     store.finish_run(run_id, summary)  # and runs/<run_id>/report.json

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import io
 import os
 import platform
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import PIL
-from PIL import Image, PngImagePlugin
+from PIL import Image
 from PIL import features as pil_features
 
 from pipeline.banner.compose import BannerCopy, ComposedBanner, compose_banner
@@ -35,6 +34,7 @@ from pipeline.checks.image import (
     run_image_checks,
     settings_from_policy,
 )
+from pipeline.checks.ocr import TextReader
 from pipeline.checks.product import check_product_fidelity, check_product_pixels
 from pipeline.checks.registry import spec_for
 from pipeline.checks.results import CheckReport, CheckResult, Verdict, build_report
@@ -45,8 +45,8 @@ from pipeline.checks.text import (
     check_text_ocr,
 )
 from pipeline.digests import folder_digest
-from pipeline.errors import InputError, VitrinaError, shown
-from pipeline.imaging.imageio import image_sha256
+from pipeline.errors import InputError, shown
+from pipeline.imaging.imageio import encode_png, image_sha256
 from pipeline.imaging.products import MIN_MASK_CONFIDENCE, PreparedProduct
 from pipeline.model.brand import BrandGuide, ChannelFormat, CheckPolicy
 from pipeline.model.campaign import Campaign, Scene, render_scene_template
@@ -67,7 +67,7 @@ from pipeline.model.lineage import (
     TextBlockLineage,
 )
 from pipeline.model.locales import LocaleInfo, locale_info
-from pipeline.scene.base import Backend, SceneRequest, SceneResult, render_batch
+from pipeline.scene.base import Backend, SceneRequest, SceneResult
 
 __all__ = [
     "PreparedProduct",
@@ -75,7 +75,6 @@ __all__ = [
     "RenderedVariant",
     "plan_variants",
     "render_variant",
-    "render_scenes",
     "scene_prompt",
     "scene_request",
     "current_environment",
@@ -119,12 +118,17 @@ class RenderedVariant:
 
 
 def plan_variants(campaign: Campaign, sku: str) -> tuple[list[VariantPlan], list[str]]:
-    """The SKU's variants, and the locales skipped because the SKU is not listed in their market."""
+    """The SKU's variants, and the locales skipped because the SKU is not listed in their market
+    (or is out of stock there, when the brand retires out-of-stock SKUs)."""
     plans, skipped = [], []
     for locale in campaign.brief.locales:
-        item = campaign.catalog.item(sku, locale_info(locale).market)
+        market = locale_info(locale).market
+        item = campaign.catalog.item(sku, market)
         if item is None:
-            skipped.append(f"{locale}: {sku} is not listed for market {locale_info(locale).market}")
+            skipped.append(f"{locale}: {sku} is not listed for market {market}")
+            continue
+        if item.stock == 0 and campaign.brand.retire_out_of_stock:
+            skipped.append(f"{locale}: {sku} is out of stock in market {market} (the brand retires those)")
             continue
         for scene in campaign.brief.scenes:
             for fmt in campaign.brief.formats:
@@ -146,19 +150,10 @@ def _seed(base: int, sku: str, scene_id: str) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _encode_png(image: Image.Image, text: dict[str, str]) -> bytes:
-    info = PngImagePlugin.PngInfo()
-    for k, v in text.items():
-        info.add_itxt(k, v)
-    buf = io.BytesIO()
-    image.save(buf, "PNG", pnginfo=info, compress_level=6)
-    return buf.getvalue()
-
-
 def encode_banner_png(image: Image.Image, campaign_id: str, sku: str, image_sha: str) -> bytes:
     """The banner's PNG bytes: pixels plus text chunks naming the campaign, the SKU and the pixels'
     hash (what `render_variant` returns and `pipeline.regenerate` rebuilds)."""
-    return _encode_png(image, {"vitrina:campaign": campaign_id, "vitrina:sku": sku, "vitrina:image_sha256": image_sha})
+    return encode_png(image, {"vitrina:campaign": campaign_id, "vitrina:sku": sku, "vitrina:image_sha256": image_sha})
 
 
 def _installed(distribution: str) -> str | None:
@@ -246,21 +241,6 @@ def scene_request(campaign: Campaign, product: PreparedProduct, plan: VariantPla
     return _scene_request(campaign, product, plan, fmt, _plan_layout(campaign, fmt, loc, logo))
 
 
-def render_scenes(
-    campaign: Campaign, product: PreparedProduct, plans: list[VariantPlan], backend: Backend, logo: Image.Image
-) -> dict[int, SceneResult]:
-    """Scenes for a SKU's variants in one batched backend call (plan index -> scene). Variants whose
-    request cannot be built (e.g. a layout that does not fit) are left out: `render_variant` meets
-    the same error and reports it for that variant alone."""
-    requests: dict[int, SceneRequest] = {}
-    for i, plan in enumerate(plans):
-        try:
-            requests[i] = scene_request(campaign, product, plan, logo)
-        except VitrinaError:
-            continue
-    return dict(zip(requests, render_batch(backend, list(requests.values())), strict=True))
-
-
 def _check_inputs(
     campaign: Campaign, product: PreparedProduct, plan: VariantPlan, logo: Image.Image
 ) -> tuple[ChannelFormat, LocaleInfo]:
@@ -294,9 +274,11 @@ def render_variant(
     backend: Backend,
     logo: Image.Image,
     scene: SceneResult | None = None,
+    reader: TextReader | None = None,
 ) -> RenderedVariant:
     """One banner from scene to verdict. `logo` is the brand's logo, loaded once by the caller (RGBA);
-    `scene`, when given, was rendered beforehand (batched, see `render_scenes`).
+    `scene`, when given, was rendered beforehand (in a batch, `Backend.render_batch`) or stored by an
+    earlier run (its text is composed again); `reader`: the OCR reader (default: the process's).
 
     Raises `InputError` (a plan the campaign cannot make, a logo or cut-out of the wrong mode, a
     scene of the wrong size) and `LayoutError` (the copy or logo does not fit the format).
@@ -359,7 +341,7 @@ def render_variant(
         ("layout.fit", lambda: check_layout(banner.problems)),
         ("text.contrast", lambda: check_text_contrast(banner.image, banner.blocks, brand)),
         ("text.glyphs", lambda: check_glyph_coverage(banner.blocks)),
-        ("text.ocr", lambda: check_text_ocr(banner.blocks, loc)),  # cached per process by text/font/size/colours
+        ("text.ocr", lambda: check_text_ocr(banner.blocks, loc, reader=reader)),  # readings cached
         (
             "copy",
             lambda: check_copy(

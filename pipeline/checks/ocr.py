@@ -30,9 +30,20 @@ A correct price costs one numeric read in almost all cases; only a mismatch cost
 What the OCR sees is the text block alone, not the scene behind it: legibility against the scene
 is the contrast check's job. Because of that, the reading depends only on the block's lines,
 fonts, size and colours, and `TextReader` caches it under exactly that key, so a headline that
-appears in 24 variants is read once. The cache lives in the `TextReader` object, i.e. per process
+appears in 24 variants is read once. That cache lives in the `TextReader` object, i.e. per process
 (the module-level `default_reader()` is shared by every variant rendered in the process; separate
-processes or worker pools each read once). It is thread-safe.
+processes or worker pools each read once). It is thread-safe. The full text does not even depend
+on the size: it is drawn again at one size (`_render`), so the same lines in seven formats are one
+image, read once (the reader also keeps Tesseract's outputs by `reading_key`).
+
+Below it, a `TextReader` given a `ReadingCache` (the store's `reading_cache()`, a table of the
+catalog) keeps every Tesseract output across processes and runs, under `reading_key`: the SHA-256
+of exactly what Tesseract was given (the image's mode, size and pixels, the language, the options)
+plus the Tesseract version and `READING_VERSION`. So a re-run, another worker or another machine
+sharing the catalog never runs Tesseract again on an image it has read, and a change to how the
+images are drawn changes the pixels and so the key: a stale reading cannot be returned. Bump
+`READING_VERSION` when the reading itself changes in a way the pixels do not show (how Tesseract's
+output is post-processed before it is stored).
 
 Tesseract is a system binary: when it (or a language's traineddata) is missing, `read` returns a
 reading with `unavailable` set to one clear reason instead of raising.
@@ -40,6 +51,7 @@ reading with `unavailable` set to one clear reason instead of raising.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 import shutil
@@ -50,6 +62,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import uharfbuzz as hb
 from PIL import Image
@@ -61,12 +74,16 @@ from pipeline.banner.text import (
     draw_fit,
     fit_text,
 )
+from pipeline.banner.text.fit import _layout  # the same lines at another size (no public name yet)
 from pipeline.imaging.color import relative_luminance
 from pipeline.model.locales import LocaleInfo
 
 __all__ = [
     "OcrReading",
+    "ReadingCache",
     "TextReader",
+    "reading_key",
+    "READING_VERSION",
     "default_reader",
     "missing_glyphs",
     "cer",
@@ -111,7 +128,7 @@ CER_THRESHOLDS: dict[str, float] = {
 # exactly, and misread none of 209 Arabic price prints at 10-40 px (BENCHMARKS.md).
 NUMBERS_ONLY_SCRIPTS = frozenset({"Arab"})
 
-OCR_TARGET_PX = 48  # text is scaled so its em is about this tall before Tesseract reads it
+OCR_TARGET_PX = 48  # the full-text pass draws text at this em before Tesseract reads it
 _PAD = 16
 OCR_CAP_PX = 48  # figures (numeric pass) are scaled so their cap height is about this tall
 _CAP_EM = 0.714  # cap height / em of the Noto Sans family (digits are cap height)
@@ -127,6 +144,9 @@ NUMERIC_TRIES: tuple[tuple[float, float, int], ...] = (
     (OCR_CAP_PX, 12.0, 8),
 )
 _SEPARATORS = ".,'\u066b\u066c"
+#: Part of every `reading_key`: bump it when what is stored for an image changes without its
+#: pixels, language or options changing (the raw Tesseract output is stored, so rarely).
+READING_VERSION = "1"
 
 
 # --------------------------------------------------------------------------- coverage
@@ -263,15 +283,22 @@ class OcrReading:
 
 
 def _render(fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int]) -> Image.Image:
-    """The fitted lines alone on a plain canvas, scaled so the em is about OCR_TARGET_PX tall."""
-    w, h = fit.width + 2 * _PAD, fit.height + 2 * _PAD
+    """The fitted lines alone on a plain canvas, laid out again at OCR_TARGET_PX (same lines, fonts,
+    line spacing and direction) instead of drawn at the banner's size and scaled.
+
+    What the full-text pass verifies (lost characters, bidi order, shaping, the font of each run)
+    does not depend on the pixel size, so the same lines give the same image in every format and
+    are read once (`reading_key`), where drawing at the banner's size gave one image per size.
+    Measured on the demo copy (en, de, fr, ja; headline, subline, cta at 11-56 px, 84 blocks):
+    84 distinct images became 12, and neither drawing read any correct block over its CER limit;
+    small text is read better (an 11 px block was upscaled 3x to a 33 px em, now drawn at 48)."""
+    at = fit
+    if fit.size_px != OCR_TARGET_PX:
+        spacing = fit.line_pitch / fit.size_px
+        at = _layout(fit.lines, fit.stack, OCR_TARGET_PX, fit.locale, spacing, fit.direction)
+    w, h = at.width + 2 * _PAD, at.height + 2 * _PAD
     canvas = Image.new("RGB", (w, h), bg)
-    image, _ = draw_fit(
-        canvas, fit, (_PAD, _PAD, w - _PAD, h - _PAD), fg, align="start", locale=fit.locale, valign="top"
-    )
-    scale = min(3.0, max(0.5, OCR_TARGET_PX / fit.size_px))
-    if abs(scale - 1) > 0.05:
-        image = image.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
+    image, _ = draw_fit(canvas, at, (_PAD, _PAD, w - _PAD, h - _PAD), fg, align="start", locale=at.locale, valign="top")
     return image.convert("L")
 
 
@@ -302,23 +329,50 @@ def _luminance(rgb: tuple[int, int, int]) -> float:
     return float(relative_luminance(rgb))
 
 
+class ReadingCache(Protocol):
+    """Where Tesseract's raw outputs are kept by `reading_key` (the store's `reading_cache()`).
+
+    `put` of a key that is already there keeps the first value: the same key means the same image
+    read the same way by the same Tesseract, so either output is the reading."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, text: str) -> None: ...
+
+
+def reading_key(image: Image.Image, lang: str, config: str, engine: str) -> str:
+    """SHA-256 of everything one Tesseract call depends on: the image exactly as given (mode, size,
+    raw pixels), the language, the options, the Tesseract `engine` version and `READING_VERSION`."""
+    digest = hashlib.sha256(f"vitrina-ocr-v{READING_VERSION}\0{engine}\0{lang}\0{config}\0".encode())
+    digest.update(f"{image.mode}\0{image.width}x{image.height}\0".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()
+
+
 class TextReader:
-    """Tesseract via pytesseract, with a per-process cache of readings.
+    """Tesseract via pytesseract, with a per-process cache of readings and, when given, a
+    persistent `ReadingCache` of Tesseract outputs (see the module's doc).
 
     `read(fit, colour, plate, numeric=...)` renders the fit in its colours (dark-on-light order
     restored for Tesseract), reads it once per key `(lines, fonts, size, colour, plate, lang,
-    numeric)` and returns the cached reading afterwards. `calls` counts real Tesseract runs.
+    numeric)` and returns the cached reading afterwards. `calls` counts real Tesseract runs,
+    `hits` readings answered by the per-process cache, `disk_hits` Tesseract calls answered by the
+    persistent cache.
     """
 
-    def __init__(self, tesseract_cmd: str | None = None) -> None:
+    def __init__(self, tesseract_cmd: str | None = None, *, cache: ReadingCache | None = None) -> None:
         self._cmd = tesseract_cmd
+        self._store = cache
+        self._engine: str | None = None
         self._cache: dict[Hashable, OcrReading] = {}
+        self._outputs: dict[str, str] = {}  # reading_key -> Tesseract output, this reader's own
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
         self._langs: frozenset[str] | None = None
         self._missing: str | None = None
         self.calls = 0
         self.hits = 0
+        self.disk_hits = 0
 
     # availability -------------------------------------------------------------------------
     def _available_langs(self) -> frozenset[str]:
@@ -340,6 +394,7 @@ class TextReader:
             pytesseract.pytesseract.tesseract_cmd = cmd
             try:
                 self._langs = frozenset(pytesseract.get_languages(config=""))
+                self._engine = _engine_version(cmd)
             except (OSError, subprocess.SubprocessError, RuntimeError, pytesseract.TesseractError) as e:
                 self._missing = f"tesseract cannot run: {e}"
                 self._langs = frozenset()
@@ -411,14 +466,11 @@ class TextReader:
 
     def _read_text(self, fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int], lang: str) -> str:
         """The full-text reading: the block drawn alone, dark on light, read with its language's model."""
-        import pytesseract
-
         image = _render(fit, fg, bg)
         if _luminance(fg) > _luminance(bg):  # Tesseract reads dark on light best
             image = Image.eval(image, lambda v: 255 - v)
         psm = 7 if len(fit.lines) == 1 else 6
-        self.calls += 1
-        return str(pytesseract.image_to_string(image, lang=lang, config=f"--psm {psm}")).strip()
+        return self._tesseract(image, lang, f"--psm {psm}").strip()
 
     def _read_figures(
         self, fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int], expected: str
@@ -426,8 +478,6 @@ class TextReader:
         """The whitelisted reading of a price block: the first of NUMERIC_TRIES whose figures equal
         `expected`'s, else the first try's reading (what is reported as read). Each try reads
         the same drawn glyphs; none is accepted unless it yields exactly the expected figures."""
-        import pytesseract
-
         want = numeric_part(expected)
         allowed = shlex.quote("".join(sorted(set("0123456789" + want))))
         figures = _numeric_fit(fit)
@@ -435,19 +485,54 @@ class TextReader:
         reads: list[str] = []
         for cap_px, max_scale, psm in NUMERIC_TRIES:
             image = _numeric_image(small, figures.size_px, cap_px, max_scale)
-            self.calls += 1
-            got = pytesseract.image_to_string(
-                image, lang="eng", config=f"--psm {psm} -c tessedit_char_whitelist={allowed}"
-            ).strip()
+            got = self._tesseract(image, "eng", f"--psm {psm} -c tessedit_char_whitelist={allowed}").strip()
             reads.append(got)
             if numeric_part(got) == want:
                 return got, tuple(reads)
         return reads[0], tuple(reads)
 
+    def _tesseract(self, image: Image.Image, lang: str, config: str) -> str:
+        """Tesseract's raw output for `image`: from this reader's memory or the persistent cache when
+        either holds this exact image read this way, else one Tesseract run (counted in `calls`),
+        then kept in both."""
+        import pytesseract
+
+        key = reading_key(image, lang, config, self._engine or "")
+        with self._guard:
+            if key in self._outputs:  # the same image from another block key (another size)
+                return self._outputs[key]
+        text = self._store.get(key) if self._store is not None else None
+        if text is not None:
+            with self._guard:
+                self.disk_hits += 1
+        else:
+            with self._guard:
+                self.calls += 1
+            text = str(pytesseract.image_to_string(image, lang=lang, config=config))
+            if self._store is not None:
+                self._store.put(key, text)
+        with self._guard:
+            self._outputs[key] = text
+        return text
+
     def clear(self) -> None:
+        """Forget the per-process readings (the persistent cache keeps its own)."""
         with self._guard:
             self._cache.clear()
-            self.calls = self.hits = 0
+            self._outputs.clear()
+            self.calls = self.hits = self.disk_hits = 0
+
+
+@lru_cache(maxsize=8)
+def _engine_version(cmd: str) -> str:
+    """`tesseract --version` (Tesseract's and its libraries' versions), asked once per process and
+    binary (a run makes a reader per SKU): a reading kept by another Tesseract is not reused.
+    "" when it cannot be asked (the reading then still depends on the pixels, language and options)."""
+    try:
+        done = subprocess.run([cmd, "--version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return (done.stdout + done.stderr).strip()
 
 
 def _hex(value: str) -> tuple[int, int, int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -14,6 +14,9 @@ from pipeline.checks.results import CheckResult, Verdict, not_applicable
 from pipeline.imaging.color import contrast_ratio, relative_luminance
 from pipeline.model.brand import BrandGuide, hex_to_rgb
 from pipeline.model.locales import LocaleInfo
+
+if TYPE_CHECKING:  # pipeline.checks.ocr loads HarfBuzz and the text stack: imported when OCR runs
+    from pipeline.checks.ocr import TextReader
 
 # --- text contrast (WCAG 2.x) -------------------------------------------------------------------
 
@@ -116,7 +119,7 @@ def check_glyph_coverage(blocks: Iterable[Any]) -> list[CheckResult]:
     return out
 
 
-def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: Any = None) -> list[CheckResult]:
+def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader | None = None) -> list[CheckResult]:
     """Read each drawn block back with Tesseract and compare it with the intended copy.
 
     Figures (price, prior price, discount) are read with a digit/currency whitelist and must match
@@ -126,7 +129,8 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: Any = None
     figures are verified the same way, but the full text is not applicable: a mismatch there would
     not tell a misrender from a misreading (its glyphs are still checked by `text.glyphs`). No
     Tesseract: one needs_review reason for the variant, not a crash. `reader` defaults to the
-    process-wide cached reader.
+    process-wide cached reader; a run passes one with a persistent cache
+    (``TextReader(cache=store.reading_cache())``) so that unchanged blocks are never read again.
     """
     from pipeline.checks.ocr import (
         CER_THRESHOLDS,
@@ -136,7 +140,7 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: Any = None
         numeric_part,
     )
 
-    reader = reader or default_reader()
+    reader = reader if reader is not None else default_reader()
     numbers_only = locale.script in NUMBERS_ONLY_SCRIPTS
     reason = reader.unavailable_reason(locale, numeric_only=numbers_only)
     if reason:

@@ -349,6 +349,12 @@ class BrandGuide(_Strict):
     )
     imagery: ImageryStyle = Field(default_factory=ImageryStyle)
     checks: CheckPolicy = Field(default_factory=CheckPolicy)
+    retire_out_of_stock: bool = Field(
+        default=False,
+        description="true: a SKU whose catalog stock in a market is 0 gets no banners there, and the "
+        "banners it had are retired (the next publish retracts them); false: out-of-stock SKUs are "
+        "still rendered",
+    )
     root: Path = Field(default=Path("."), exclude=True, description="brand folder (set by the loader)")
 
     @field_validator("formats", mode="before")

@@ -58,25 +58,44 @@ class CatalogItem:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The feed's rows in file order, with lookups by (SKU, market) and by SKU that cost the same
+    for 10 rows or 100,000: they are indexed once, when the catalog is made (a run looks up every
+    SKU of the catalog several times while planning)."""
+
     path: Path
     items: tuple[CatalogItem, ...]
+    _by_key: dict[tuple[str, str], CatalogItem] = field(init=False, repr=False, compare=False)
+    _images: dict[str, tuple[Path, ...]] = field(init=False, repr=False, compare=False)
+    _skus: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _sku_set: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_key: dict[tuple[str, str], CatalogItem] = {}
+        images: dict[str, tuple[Path, ...]] = {}
+        for it in self.items:
+            by_key.setdefault((it.sku, it.market), it)  # the first row wins, as a scan would find
+            if it.images and it.sku not in images:
+                images[it.sku] = it.images
+        object.__setattr__(self, "_by_key", by_key)
+        object.__setattr__(self, "_images", images)
+        object.__setattr__(self, "_sku_set", frozenset(it.sku for it in self.items))
+        object.__setattr__(self, "_skus", tuple(sorted(self._sku_set)))
 
     @property
     def skus(self) -> list[str]:
-        return sorted({i.sku for i in self.items})
+        """Every SKU, sorted (a new list each time: callers may change it)."""
+        return list(self._skus)
+
+    def has_sku(self, sku: str) -> bool:
+        """Whether `sku` has a row in any market (constant time, unlike `sku in skus`)."""
+        return sku in self._sku_set
 
     def item(self, sku: str, market: str) -> CatalogItem | None:
-        for it in self.items:
-            if it.sku == sku and it.market == market:
-                return it
-        return None
+        return self._by_key.get((sku, market))
 
     def images(self, sku: str) -> tuple[Path, ...]:
         """A SKU's images (the same photos serve every market; first row that lists them wins)."""
-        for it in self.items:
-            if it.sku == sku and it.images:
-                return it.images
-        return ()
+        return self._images.get(sku, ())
 
 
 def parse_price(raw: str, currency: str, file: Path, field_name: str) -> Decimal:
@@ -181,11 +200,35 @@ def load_catalog(
     return Catalog(path, tuple(items))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Rules:
+    """What every row is checked against, and what one load learns once and reuses for every row:
+    a catalog of thousands of SKUs names a few currencies and markets, and often the same photos."""
+
     images_root: Path
     extra_currencies: Mapping[str, Collection[str]]
     dates: tuple[date, date] | None
+    _allowed: dict[str, frozenset[str]] = field(default_factory=dict)  # market -> own currencies
+    _paths: dict[str, Path | None] = field(default_factory=dict)  # image name -> resolved, None: outside
+    _currencies: dict[str, bool] = field(default_factory=dict)  # code -> is an ISO 4217 currency
+
+    def own_currencies(self, market: str) -> frozenset[str]:
+        if market not in self._allowed:
+            self._allowed[market] = market_currencies(market, *(self.dates or (None, None)))
+        return self._allowed[market]
+
+    def is_currency(self, code: str) -> bool:
+        if code not in self._currencies:
+            self._currencies[code] = is_currency(code)
+        return self._currencies[code]
+
+    def image(self, folder: Path, name: str) -> Path | None:
+        """`folder / name` (the CSV's folder, the same for every row) resolved and confined to the
+        images root (`inside`), once per name: resolving costs a system call per path component,
+        and most rows name photos other rows named already."""
+        if name not in self._paths:
+            self._paths[name] = inside(folder / name, self.images_root)
+        return self._paths[name]
 
 
 def _item(path: Path, where: str, row: dict[str, str], rules: _Rules) -> CatalogItem:
@@ -205,9 +248,9 @@ def _item(path: Path, where: str, row: dict[str, str], rules: _Rules) -> Catalog
     except ValueError as exc:
         raise ConfigError(path, f"{where}.title", title, str(exc)) from None
     currency = row["currency"].strip()
-    if not is_currency(currency):
+    if not rules.is_currency(currency):
         raise ConfigError(path, f"{where}.currency", currency, "not an ISO 4217 currency code")
-    own = market_currencies(market, *(rules.dates or (None, None)))
+    own = rules.own_currencies(market)
     extra = rules.extra_currencies
     if currency not in own | frozenset(extra.get(market, ())) | frozenset(extra.get("*", ())):
         raise ConfigError(
@@ -228,7 +271,7 @@ def _item(path: Path, where: str, row: dict[str, str], rules: _Rules) -> Catalog
     for name in (p.strip() for p in row["images"].split("|")):
         if not name:
             continue
-        resolved = inside(path.parent / name, rules.images_root)
+        resolved = rules.image(path.parent, name)
         if resolved is None:
             raise ConfigError(
                 path,

@@ -20,7 +20,7 @@ from pipeline.imaging.geometry import Box
 from pipeline.imaging.placement import Placement
 from pipeline.model.brand import ImageryStyle
 
-__all__ = ["SceneRequest", "SceneResult", "Backend", "render_batch"]
+__all__ = ["SceneRequest", "SceneResult", "Backend", "render_batch", "backend_weights"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,11 @@ class Backend(Protocol):
 def render_batch(backend: Backend, requests: Sequence[SceneRequest]) -> list[SceneResult]:
     """`backend.render_batch(requests)`, kept for callers written against the function."""
     return backend.render_batch(requests)
+
+
+def backend_weights(backend: Backend) -> str | None:
+    """The hash of the model weights `backend` renders with (None for a model-free backend): part
+    of every input key, so new weights make new scenes."""
+    model = getattr(backend, "model", None)
+    weights = getattr(model, "weights_sha256", None)
+    return weights if isinstance(weights, str) else None

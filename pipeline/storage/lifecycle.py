@@ -67,6 +67,7 @@ __all__ = [
     "why_not_publishable",
     "retraction_reason",
     "due_retractions",
+    "link_run",
 ]
 
 CHECKED = ("passed", "needs_review", "blocked")
@@ -375,6 +376,9 @@ def why_not_publishable(db: Tx, row: RowMapping) -> str | None:
     vid = row["variant_id"]
     if row["verdict"] == "blocked":
         return "is blocked by its checks"
+    retired = slot_row(db, slot_of(row))
+    if retired is not None and retired["retired_at"] is not None:
+        return f"belongs to a retired slot ({retired['retired_reason']})"
     if row["review"] != "approved":
         last = db.row(
             "SELECT action, actor, reason FROM audit WHERE variant_id=:vid AND action IN ('rejected', 'revoked')"
@@ -402,6 +406,8 @@ def retraction_reason(db: Tx, row: RowMapping, dam: str) -> RetractionReason | N
     if not approval_holds(row):
         return "rejected"
     current = slot_row(db, slot_of(row))
+    if current is not None and current["retired_at"] is not None:
+        return "retired"
     if current is None or current["current_variant"] == row["variant_id"]:
         return None if row["state"] in ("approved", "published") else "rejected"
     newest = _variant(db, current["current_variant"])
@@ -424,3 +430,15 @@ def due_retractions(db: Tx, dam: str, vid: str | None = None) -> list[Retraction
         if reason is not None:
             due.append(Retraction(p["variant_id"], dam, p["key"], p["location"], p["sha256"], reason))
     return due
+
+
+def link_run(db: Tx, run_id: str, vid: str, *, reused: bool) -> None:
+    """List variant `vid` in run `run_id` (made, or reused from an earlier run)."""
+    db.run(
+        "INSERT INTO run_variants(run_id, variant_id, reused, at) VALUES (:run_id, :vid, :reused, :at)"
+        " ON CONFLICT (run_id, variant_id) DO UPDATE SET reused=excluded.reused, at=excluded.at",
+        run_id=run_id,
+        vid=vid,
+        reused=int(reused),
+        at=now(),
+    )

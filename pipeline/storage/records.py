@@ -15,10 +15,13 @@ from pipeline.model.lineage import Lineage
 from pipeline.storage.files import alive
 from pipeline.storage.sidecar import problem_line
 
-__all__ = ["VariantRecord", "RunRecord", "Slot", "Retraction", "RetractionReason"]
+__all__ = ["VariantRecord", "RunRecord", "Slot", "SlotKey", "Retraction", "RetractionReason"]
+
+#: (sku, scene, format, locale): a slot within one campaign.
+SlotKey = tuple[str, str, str, str]
 
 #: Why a published asset must leave its DAM (`Store.pending_retractions`).
-RetractionReason = Literal["rejected", "rolled back", "superseded"]
+RetractionReason = Literal["rejected", "rolled back", "superseded", "retired"]
 
 
 @dataclass(frozen=True, order=True)

@@ -49,23 +49,25 @@ from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
 from pipeline.storage.access import AccessMixin
 from pipeline.storage.audit import MAX_REVIEW_TEXT, now, review_text, verify_chain
-from pipeline.storage.blobs import OutputFolder
+from pipeline.storage.blobs import BlobBackend, OutputFolder
+from pipeline.storage.caches import CacheMixin
 from pipeline.storage.database import BUSY_TIMEOUT_MS, Tx, catalog_url, display_url, open_catalog
 from pipeline.storage.files import (
     atomic_write,
     blob_location,
     check_run_id,
-    check_sha,
     cutout_location,
     process_start,
     sha256_bytes,
     variant_id,
 )
+from pipeline.storage.incremental import IncrementalMixin
 from pipeline.storage.lifecycle import (
     VARIANTS_SQL,
     checks_changed,
     due_retractions,
     is_live,
+    link_run,
     record_new_version,
     record_published,
     rendered_again,
@@ -79,7 +81,7 @@ from pipeline.storage.outbox import OutboxMixin, enqueue
 from pipeline.storage.queries import QueryMixin
 from pipeline.storage.records import Retraction, RunRecord, Slot, VariantRecord
 from pipeline.storage.schema import report_digest
-from pipeline.storage.sidecar import build_sidecar, sidecar_is_current
+from pipeline.storage.sidecar import build_sidecar
 from pipeline.storage.waivers import WaiverMixin, apply_waivers
 
 __all__ = [
@@ -100,14 +102,16 @@ __all__ = [
 _ORDER = " ORDER BY v.sku, v.scene, v.format, v.locale, v.version, v.variant_id"
 
 
-class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
+class Store(OutputFolder, AccessMixin, CacheMixin, OutboxMixin, WaiverMixin, QueryMixin, IncrementalMixin):
     """One output folder (blobs, cut-outs, run folders) and its catalog: ``catalog.sqlite`` in the
     folder, or the database at `db_url` (PostgreSQL). Safe to reopen and to share between
     processes; every write is a transaction that holds the catalog's write lock."""
 
-    def __init__(self, root: Path, db_url: str | None = None) -> None:
+    def __init__(self, root: Path, db_url: str | None = None, blobs: BlobBackend | None = None) -> None:
+        """`blobs`: a shared blob backend (S3, a shared folder) for work spread over machines
+        (`pipeline.storage.blobs`); the folder still holds a local copy of what is used here."""
         url = catalog_url(Path(root), db_url)  # InputError: not a usable URL
-        super().__init__(root)
+        super().__init__(root, blobs)
         #: What messages name: the catalog's file, or its URL without the password.
         self.catalog = display_url(url)
         # A writer takes the lock before it reads what it is about to change, so two runs never
@@ -116,7 +120,7 @@ class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
         self._lock = threading.RLock()
 
     @classmethod
-    def open_existing(cls, root: Path, db_url: str | None = None) -> Store:
+    def open_existing(cls, root: Path, db_url: str | None = None, blobs: BlobBackend | None = None) -> Store:
         """The store of an output folder made before; FileNotFoundError when there is none (with
         a PostgreSQL catalog: when the folder does not exist)."""
         if db_url is None and not (Path(root) / "catalog.sqlite").is_file():
@@ -125,7 +129,7 @@ class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
             )
         if not Path(root).is_dir():
             raise FileNotFoundError(f"{root}: no such output folder; run `vitrina run BRIEF --out {root}` first")
-        return cls(root, db_url)
+        return cls(root, db_url, blobs)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -163,18 +167,7 @@ class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
             campaign = db.value("SELECT campaign_id FROM runs WHERE run_id=:run_id", run_id=run_id)
             counts = {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)}
             enqueue(db, "run.completed", {"run_id": run_id, "campaign_id": campaign, "counts": counts})
-        detail = [
-            {
-                "id": v.variant_id,
-                "sku": v.sku,
-                "scene": v.scene,
-                "format": v.format,
-                "locale": v.locale,
-                "verdict": v.verdict,
-                "reasons": v.reasons,
-            }
-            for v in self.variants(run_id=run_id)
-        ]
+        detail = [{k: v for k, v in row.items() if k != "published"} for row in self.run_tally(run_id)]
         report.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({**summary, "variants_detail": detail}, indent=2, ensure_ascii=False)
         atomic_write(self._inside(report), text.encode("utf-8"))
@@ -307,69 +300,23 @@ class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
                 else:  # the same report: the waivers given on it still hold
                     apply_waivers(db, vid)
                 rendered_again(db, vid, run_id)
-            _link_run(db, run_id, vid, reused=False)
+            link_run(db, run_id, vid, reused=False)
         return vid
 
     def reusable(self, input_key: str) -> str | None:
-        """The id of a stored variant made from exactly these inputs (`pipeline.resume`), whose
-        files (PNG, sidecar of this schema, product cut-out) are all still there; else None."""
-        with self._read() as db:
-            rows = db.rows(
-                "SELECT variant_id, blob_sha, lineage FROM variants WHERE input_key=:key"
-                " ORDER BY created_at DESC, variant_id DESC",
-                key=input_key,
-            )
-        for r in rows:
-            try:
-                cutout = json.loads(r["lineage"])["product"]["cutout_sha256"]
-                files = (
-                    self.blob_path(r["blob_sha"]),
-                    self.blob_path(r["blob_sha"], ".json"),
-                    self.cutout_path(cutout),
-                )
-            except (KeyError, TypeError, ValueError):
-                continue
-            if all(f.is_file() for f in files) and sidecar_is_current(files[1]):
-                return str(r["variant_id"])
-        return None
+        """The id of a stored variant made from exactly these inputs (`pipeline.resume`) whose files
+        (PNG, sidecar, product cut-out) are all still there; else None (`reusable_many`)."""
+        return self.reusable_many([input_key]).get(input_key)
 
     def reuse_variant(self, run_id: str, vid: str) -> VariantRecord:
         """Link a stored variant into `run_id` as reused (counted in the run, not made again)."""
-        record = self.variant(vid)
-        relative = f"{record.sku}/{record.scene}/{record.format}/{record.locale}.png"
-        self.run_path(run_id, relative)
-        with self._tx() as db:
-            _link_run(db, run_id, vid, reused=True)
-            rendered_again(db, vid, run_id)
-        self.link_into_run(record.blob_sha, run_id, relative)
-        return record
+        self.reuse_many(run_id, [vid])
+        return self.variant(vid)
 
     def reused(self, run_id: str) -> int:
         """How many of the run's variants it reused from an earlier run."""
         with self._read() as db:
             return int(db.value("SELECT COUNT(*) FROM run_variants WHERE run_id=:run_id AND reused=1", run_id=run_id))
-
-    def record_preparation(self, source_key: str, cutout_sha: str, rejected: list[dict[str, Any]]) -> None:
-        """Remember what preparing a SKU's photos (digest `source_key`) gave: the cut-out kept and
-        the photos rejected (subject, reason, fatal), so a resumed run need not prepare it again."""
-        with self._tx() as db:
-            db.run(
-                "INSERT INTO prepared(source_key, cutout_sha, rejected, at) VALUES (:key, :sha, :rejected, :at)"
-                " ON CONFLICT (source_key) DO UPDATE SET cutout_sha=excluded.cutout_sha,"
-                " rejected=excluded.rejected, at=excluded.at",
-                key=source_key,
-                sha=check_sha(cutout_sha),
-                rejected=json.dumps(rejected),
-                at=now(),
-            )
-
-    def preparation(self, source_key: str) -> tuple[str, list[dict[str, Any]]] | None:
-        """(cut-out SHA-256, rejected photos) recorded for `source_key`, when its cut-out is stored."""
-        with self._read() as db:
-            row = db.row("SELECT cutout_sha, rejected FROM prepared WHERE source_key=:key", key=source_key)
-        if row is None or not self.cutout_path(row["cutout_sha"]).is_file():
-            return None
-        return str(row["cutout_sha"]), list(json.loads(row["rejected"]))
 
     def variant(self, vid: str) -> VariantRecord:
         with self._read() as db:
@@ -545,15 +492,3 @@ class Store(OutputFolder, AccessMixin, OutboxMixin, WaiverMixin, QueryMixin):
         ReviewError when the variant is not published on `dam`."""
         with self._tx() as db:
             retract(db, vid, dam, tombstone_location)
-
-
-def _link_run(db: Tx, run_id: str, vid: str, *, reused: bool) -> None:
-    """List variant `vid` in run `run_id` (made, or reused from an earlier run)."""
-    db.run(
-        "INSERT INTO run_variants(run_id, variant_id, reused, at) VALUES (:run_id, :vid, :reused, :at)"
-        " ON CONFLICT (run_id, variant_id) DO UPDATE SET reused=excluded.reused, at=excluded.at",
-        run_id=run_id,
-        vid=vid,
-        reused=int(reused),
-        at=now(),
-    )

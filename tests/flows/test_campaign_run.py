@@ -29,9 +29,23 @@ def _variant_rows(demo_run: DemoRun, sql: str, *params: Any) -> list[tuple[Any, 
 
 def test_json_summary_counts_are_consistent(demo_run: DemoRun):
     s = demo_run.summary
-    assert set(s) == {"run_id", "variants", "passed", "needs_review", "blocked", "reused", "published", "out"}
+    assert set(s) == {
+        "run_id",
+        "variants",
+        "passed",
+        "needs_review",
+        "blocked",
+        "reused",
+        "recomposed",
+        "rendered",
+        "retired",
+        "published",
+        "out",
+    }
     assert s["variants"] == s["passed"] + s["needs_review"] + s["blocked"]
-    assert s["reused"] == 0  # a first run into a new folder renders everything
+    assert s["variants"] == s["reused"] + s["recomposed"] + s["rendered"]
+    # a first run into a new folder renders everything
+    assert (s["reused"], s["recomposed"], s["rendered"], s["retired"]) == (0, 0, 12, 0)
     # bulb + bag survive: 2 SKUs x 1 scene x 2 formats x 3 locales
     assert s["variants"] == 12
     files = sorted((Path(s["out"]) / "runs" / s["run_id"]).rglob("*.png"))

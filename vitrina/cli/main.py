@@ -33,8 +33,9 @@ from vitrina.cli.console import out as out_console
 from vitrina.cli.db import db_app
 from vitrina.cli.lifecycle import history, rollback
 from vitrina.cli.models import models_app
-from vitrina.cli.options import DEFAULT_OUT, DbOpt, OutOpt, open_store
+from vitrina.cli.options import DEFAULT_OUT, BlobsOpt, DbOpt, OutOpt, blob_backend, open_store
 from vitrina.cli.regenerate import regenerate
+from vitrina.cli.schedule import schedule_app
 from vitrina.cli.serve import serve
 from vitrina.cli.tokens import tokens_app
 from vitrina.cli.users import users_app
@@ -57,6 +58,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(webhooks_app, name="webhooks")
+app.add_typer(schedule_app, name="schedule")
 
 
 class RichReporter:
@@ -104,9 +106,30 @@ def run(
         ),
     ] = None,
     steps: Annotated[int | None, typer.Option(min=1, max=200, help="diffusion steps (default: imagery.steps)")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="render every variant again, even those stored from the same inputs")
+    ] = False,
+    blobs: BlobsOpt = None,
+    task_runner: Annotated[
+        str, typer.Option(help="where SKU tasks run: threads (this machine) or dask (a Dask cluster)")
+    ] = "threads",
+    dask_address: Annotated[
+        str | None, typer.Option(help="Dask scheduler, tcp://HOST:8786 (default with dask: a local cluster)")
+    ] = None,
+    gpu_slot: Annotated[
+        str | None,
+        typer.Option(
+            envvar="VITRINA_GPU_SLOT",
+            help="Prefect global concurrency limit each generation step takes (prefect gcl create gpu --limit 1)",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON summary object on stdout")] = False,
 ) -> None:
-    """Generate, compose, check and store every variant of a campaign brief."""
+    """Generate, compose, check and store every variant of a campaign brief.
+
+    Incremental: a variant whose inputs are unchanged is reused, one whose text changed (a price,
+    copy) is composed again over its stored scene, only new scenes are rendered; banners of SKUs
+    or markets that left the catalog are retired (the next publish retracts them)."""
     from flows.campaign import BACKENDS, campaign_run
     from flows.progress import set_reporter
     from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
@@ -133,6 +156,13 @@ def run(
             Store(out, db).close()
         except InputError as exc:
             fail(str(exc), 2)
+    blob_backend(blobs)  # a bad --blobs URL: one line, before anything runs
+    from flows.scaleout import task_runner_for
+
+    try:
+        task_runner_for(task_runner, dask_address)  # unknown runner, unreachable scheduler
+    except VitrinaError as exc:
+        fail(str(exc), 2)
 
     reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
     set_reporter(reporter)
@@ -144,7 +174,18 @@ def run(
 
     try:
         start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
-        summary = campaign_run(brief=str(brief), out=str(out), backend=backend, backend_options=options or None, db=db)
+        summary = campaign_run(
+            brief=str(brief),
+            out=str(out),
+            backend=backend,
+            backend_options=options or None,
+            db=db,
+            force=force,
+            blobs=blobs,
+            task_runner=task_runner,
+            dask_address=dask_address,
+            gpu_slot=gpu_slot,
+        )
     except VitrinaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM; the server stops at exit (atexit)
@@ -157,7 +198,19 @@ def run(
 
     code = 1 if summary["failed_skus"] else 0
     if as_json:
-        keys = ("run_id", "variants", "passed", "needs_review", "blocked", "reused", "published", "out")
+        keys = (
+            "run_id",
+            "variants",
+            "passed",
+            "needs_review",
+            "blocked",
+            "reused",
+            "recomposed",
+            "rendered",
+            "retired",
+            "published",
+            "out",
+        )
         print(json.dumps({k: summary[k] for k in keys}))
     else:
         print_run_summary(summary)
@@ -169,8 +222,14 @@ def print_run_summary(summary: dict[str, Any]) -> None:
     c.print(
         f"\n[bold]Run {escape(summary['run_id'])}[/]: {summary['variants']} variants — "
         f"[green]{summary['passed']} passed[/], [yellow]{summary['needs_review']} need review[/], "
-        f"[red]{summary['blocked']} blocked[/]"
-        + (f" ({summary['reused']} reused from an earlier run, not rendered again)" if summary.get("reused") else ""),
+        f"[red]{summary['blocked']} blocked[/]",
+        highlight=False,
+    )
+    made = {k: summary.get(k, 0) for k in ("reused", "recomposed", "rendered", "retired")}
+    c.print(
+        f"  {made['rendered']} rendered, {made['recomposed']} recomposed over a stored scene (text changed), "
+        f"{made['reused']} reused unchanged"
+        + (f"; {made['retired']} slots retired (left the catalog: publish retracts them)" if made["retired"] else ""),
         highlight=False,
     )
     failed = [s for s in summary["skipped"] if s.get("fatal")]
