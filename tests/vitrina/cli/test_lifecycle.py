@@ -187,7 +187,7 @@ def test_history_and_rollback_on_a_catalog_written_before_versions(vitrina: Vitr
     refused = vitrina("history", slot, "--out", out)
     assert refused.exit_code == 2 and "run `vitrina db upgrade`" in refused.stderr
     upgraded = vitrina("db", "upgrade", "--out", out)
-    assert upgraded.exit_code == 0 and "migrated from before revisions to revision 0003" in upgraded.stdout
+    assert upgraded.exit_code == 0 and "migrated from before revisions to revision 0004" in upgraded.stdout
     shown = vitrina("history", slot, "--out", out, "--json")
     assert shown.exit_code == 0, shown.output
     assert [(v["version"], v["state"]) for v in json.loads(shown.stdout)["versions"]] == [
