@@ -184,7 +184,9 @@ def _scenes(
     return scenes, {i for i, key in keys.items() if key in requests}
 
 
-def _produce(campaign: Campaign, work: SkuWork, settings: RunSettings, store: Store) -> dict[str, Any]:
+def _produce(
+    campaign: Campaign, work: SkuWork, settings: RunSettings, store: Store, reader: TextReader
+) -> dict[str, Any]:
     counts = _counts(work.sku)
 
     def skip(subject: str, reason: str, fatal: bool) -> None:
@@ -217,7 +219,6 @@ def _produce(campaign: Campaign, work: SkuWork, settings: RunSettings, store: St
     logo = open_image(campaign.brand.logo_path, "logo").convert("RGBA")
     plans = [work.plans[i] for i in todo]
     scenes, fresh = _scenes(store, campaign, product, plans, backend, logo, settings)
-    reader = TextReader(cache=store.reading_cache())
 
     def one(position: int) -> None:
         plan, index = plans[position], todo[position]
@@ -252,10 +253,11 @@ def produce_skus(campaign: Campaign, batch: list[SkuWork], settings: RunSettings
     """Make, check and store the variants of a batch of SKUs; one bad SKU never sinks the others."""
     results = []
     store = open_run_store(settings.out, settings.db, settings.blobs)
+    reader = TextReader(cache=store.reading_cache())  # one per batch: Tesseract's languages asked once
     try:
         for work in batch:
             try:
-                results.append(_produce(campaign, work, settings, store))
+                results.append(_produce(campaign, work, settings, store, reader))
             except VitrinaError as exc:
                 reason = f"failed: {exc}"
                 reporter().note(f"{work.sku}: {reason}")
