@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +57,7 @@ from pipeline.scene.studio import StudioBackend
 from pipeline.storage.incremental import Preparation
 from pipeline.storage.store import Store
 
-__all__ = ["campaign_run", "BACKENDS", "new_run_id"]
+__all__ = ["campaign_run", "run_campaign", "survey_run", "Survey", "BACKENDS", "new_run_id"]
 
 BACKENDS: dict[str, type[Backend]] = {"studio": StudioBackend, "diffusion": DiffusionBackend}
 COUNTS = ("variants", "passed", "needs_review", "blocked", "reused", "recomposed", "rendered")
@@ -96,6 +98,7 @@ class SkuWork:
     stored: list[str | None]  # per plan: a stored variant to reuse
     prep_key: str
     preparation: Preparation | None
+    hashes: dict[str, str]  # photo path -> SHA-256 (the store's file digests)
 
 
 @dataclass(frozen=True)
@@ -118,31 +121,66 @@ def _counts(sku: str) -> dict[str, Any]:
     return {"sku": sku, **dict.fromkeys(COUNTS, 0), "skipped": []}
 
 
+#: One lock per key (a product preparation, a scene) in this process: SKUs whose photos are the
+#: same bytes (a product listed in two sizes or colours with shared packshots) are prepared once
+#: and share their scenes; the others wait and take what the first one stored.
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        return _KEY_LOCKS.setdefault(key, threading.Lock())
+
+
 def _product(store: Store, work: SkuWork, images: tuple[Path, ...], settings: RunSettings) -> tuple[Any, list[Any]]:
-    """The SKU's prepared product: rebuilt from the store when an earlier run prepared the same
-    photos (no segmentation), else prepared now and recorded. Returns (product, rejected)."""
-    prep = work.preparation
-    if prep is not None and not settings.force and prep.product is not None:
-        source = next((p for p in images if _sha_matches(p, prep.product.get("source_sha256"))), None)
-        if source is not None:
-            product = store.prepared_product(prep, work.sku, source)
+    """The SKU's prepared product: rebuilt from the store when an earlier run (or another SKU of
+    this run with the same photos) prepared the same photos (no segmentation), else prepared now
+    and recorded. Returns (product, rejected)."""
+    with _lock_for(work.prep_key):
+        prep = work.preparation
+        if prep is None and not settings.force:  # another SKU of this run may have prepared these photos
+            prep = store.preparations([work.prep_key]).get(work.prep_key)
+        if prep is not None and prep.product is not None:  # None: recorded before revision 0004
+            source = next((p for p in images if _photo_sha(work, p) == prep.product.get("source_sha256")), None)
+            product = store.prepared_product(prep, work.sku, source) if source is not None else None
             if product is not None:
-                return product, prep.rejected
-    product, rejected = prepare_product(work.sku, images)
-    recorded = [{"subject": f"{work.sku}/{i.path.name}", "reason": i.reason, "fatal": i.damaged} for i in rejected]
-    if product is not None:
-        # Kept next to the assets so anyone can verify product pixels later (`vitrina verify`).
-        store.record_preparation(work.prep_key, store.put_cutout(product.cutout), recorded, product)
-    return product, recorded
+                return product, rejected_photos(prep, work.sku, images)
+        product, rejected = prepare_product(work.sku, images)
+        position = {path: i for i, path in enumerate(images)}
+        recorded = [
+            {"subject": f"{work.sku}/{i.path.name}", "reason": i.reason, "fatal": i.damaged}
+            | {"photo": position.get(i.path)}  # the name differs for another SKU with these photos
+            for i in rejected
+        ]
+        if product is not None:
+            # Kept next to the assets so anyone can verify product pixels later (`vitrina verify`).
+            store.record_preparation(work.prep_key, store.put_cutout(product.cutout), recorded, product)
+        return product, recorded
 
 
-def _sha_matches(path: Path, sha: Any) -> bool:
+def _photo_sha(work: SkuWork, path: Path) -> str | None:
     from pipeline.digests import file_sha256
 
+    known = work.hashes.get(str(path))
+    if known is not None:
+        return known
     try:
-        return isinstance(sha, str) and file_sha256(path) == sha
+        return file_sha256(path)
     except OSError:
-        return False
+        return None
+
+
+def rejected_photos(prep: Preparation, sku: str, images: tuple[Path, ...]) -> list[dict[str, Any]]:
+    """The photos a stored preparation rejected, named for this SKU: the preparation may come from
+    another SKU with the same photos under other names (its key is the photos' bytes, in order)."""
+    named = []
+    for entry in prep.rejected:
+        index = entry.get("photo")
+        if isinstance(index, int) and 0 <= index < len(images):
+            entry = {**entry, "subject": f"{sku}/{images[index].name}"}
+        named.append({k: entry[k] for k in ("subject", "reason", "fatal") if k in entry})
+    return named
 
 
 def _scenes(
@@ -171,12 +209,20 @@ def _scenes(
             stored[key] = None if settings.force else store.scene(key)
         if stored[key] is None:
             requests.setdefault(key, request)
-    if requests:
-        with generation_slot(settings.gpu_slot):  # two generation steps never share a GPU
-            made = backend.render_batch(list(requests.values()))
-        for key, scene in zip(requests, made, strict=True):
-            store.put_scene(key, scene)
-            stored[key] = scene
+    with ExitStack() as held:
+        for key in sorted(requests):  # in one order, so two SKUs never wait on each other
+            held.enter_context(_lock_for(key))
+        if not settings.force:  # another SKU of this run (same photos, same scene) may have made it
+            for key in list(requests):
+                stored[key] = store.scene(key)
+                if stored[key] is not None:
+                    del requests[key]
+        if requests:
+            with generation_slot(settings.gpu_slot):  # two generation steps never share a GPU
+                made = backend.render_batch(list(requests.values()))
+            for key, scene in zip(requests, made, strict=True):
+                store.put_scene(key, scene)
+                stored[key] = scene
     for i, key in keys.items():
         found = stored[key]
         if found is not None:
@@ -277,6 +323,75 @@ def _batches(work: list[SkuWork], parts: int) -> list[list[SkuWork]]:
     return [work[i : i + size] for i in range(0, len(work), size)]
 
 
+@dataclass(frozen=True)
+class Survey:
+    """What a run has to do, found before anything is made: every SKU planned once, its photos
+    hashed (the store's file digests), every variant keyed and looked up in the store."""
+
+    campaign: Campaign
+    backend: Backend
+    scene_backend: str  # `backend_digest`
+    planned: dict[str, tuple[list[VariantPlan], list[str]]]
+    keys: dict[str, list[str]]
+    prep_keys: dict[str, str]
+    hashes: dict[Path, str]
+    stored: dict[str, str]
+    preparations: dict[str, Preparation]
+    force: bool
+
+    def needs_work(self, sku: str) -> bool:
+        """Whether the SKU has a variant or a product preparation that is not stored."""
+        plans, _ = self.planned[sku]
+        return bool(plans) and (
+            self.force
+            or self.prep_keys[sku] not in self.preparations
+            or not all(k in self.stored for k in self.keys[sku])
+        )
+
+    @property
+    def nothing_to_make(self) -> bool:
+        """True when every planned variant is stored: the run only links them (no task, no Prefect)."""
+        return not any(self.needs_work(sku) for sku in self.planned)
+
+
+def survey_run(
+    campaign: Campaign,
+    store: Store,
+    backend: str = "studio",
+    backend_options: dict[str, Any] | None = None,
+    force: bool = False,
+) -> Survey:
+    """Plan and key the campaign against `store` (reads, and records new photo digests)."""
+    made = make_backend(backend, campaign, backend_options)  # fails here (model missing, ...)
+    weights = backend_weights(made)
+    inputs = run_digest(campaign, backend, backend_options, weights=weights)  # brand and prompts: hashed once
+    planned = {sku: plan_variants(campaign, sku) for sku in campaign.skus}
+    photos = sorted({p for sku in campaign.skus for p in campaign.catalog.images(sku)})
+    try:
+        hashes = store.file_digests(photos)
+    except OSError:  # one unreadable photo: each SKU hashes its own (and its run says why)
+        hashes = {}
+    keys: dict[str, list[str]] = {}
+    prep_keys: dict[str, str] = {}
+    for sku, (plans, _) in planned.items():
+        images = campaign.catalog.images(sku)
+        source = source_digest(images, hashes)
+        keys[sku] = [variant_input_key(campaign, plan, run=inputs, source=source) for plan in plans]
+        prep_keys[sku] = preparation_key(source_digest(images, hashes, paths=False))
+    return Survey(
+        campaign,
+        made,
+        backend_digest(campaign, backend, backend_options, weights=weights),
+        planned,
+        keys,
+        prep_keys,
+        hashes,
+        {} if force else store.reusable_many([k for ks in keys.values() for k in ks]),
+        {} if force else store.preparations(prep_keys.values()),
+        force,
+    )
+
+
 @flow(name="campaign-run", validate_parameters=False)
 def campaign_run(
     brief: str,
@@ -298,69 +413,79 @@ def campaign_run(
     shared (s3://bucket/prefix; default: the output folder). `task_runner`: "threads" (this
     machine) or "dask" (`dask_address`: an existing cluster). `gpu_slot`: the Prefect global
     concurrency limit each generation step takes (`prefect gcl create gpu --limit 1`)."""
+    return run_campaign(
+        load_campaign(Path(brief), DEFAULT_PROMPTS),
+        out,
+        backend=backend,
+        run_id=run_id,
+        backend_options=backend_options,
+        db=db,
+        force=force,
+        blobs=blobs,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        gpu_slot=gpu_slot,
+    )
+
+
+def run_campaign(
+    campaign: Campaign,
+    out: str,
+    *,
+    backend: str = "studio",
+    run_id: str | None = None,
+    backend_options: dict[str, Any] | None = None,
+    db: str | None = None,
+    force: bool = False,
+    blobs: str | None = None,
+    task_runner: str = "threads",
+    dask_address: str | None = None,
+    gpu_slot: str | None = None,
+    survey: Survey | None = None,
+) -> dict[str, Any]:
+    """The body of `campaign_run`. Called directly (not as a flow) only with a `survey` whose
+    `nothing_to_make` is true: then no task is submitted and Prefect is not needed at all."""
     from flows.scaleout import task_runner_for
 
-    campaign = load_campaign(Path(brief), DEFAULT_PROMPTS)
-    made = make_backend(
-        backend, campaign, backend_options
-    )  # fails here (model missing, ...) before anything is written
-    runner = task_runner_for(task_runner, dask_address)  # fails here (unknown, unreachable)
-    run_id = run_id or new_run_id()
     out_dir = Path(out).resolve()
     store = open_run_store(str(out_dir), db, blobs)
+    if survey is None:
+        survey = survey_run(campaign, store, backend, backend_options, force)  # fails before anything is written
+    runner = task_runner_for(task_runner, dask_address)  # fails here (unknown, unreachable)
+    run_id = run_id or new_run_id()
     cid = campaign.brief.campaign_id
     store.start_run(run_id, cid, str(campaign.brief_path), backend, campaign.brand.checks.waivable)
-    planned = {sku: plan_variants(campaign, sku) for sku in campaign.skus}
+    planned = survey.planned
     total = sum(len(plans) for plans, _ in planned.values())
     reporter().start(total, f"{cid}: {len(campaign.skus)} SKUs")
-    weights = backend_weights(made)
-    inputs = run_digest(campaign, backend, backend_options, weights=weights)  # brand and prompts: hashed once
     settings = RunSettings(
-        run_id,
-        str(out_dir),
-        db,
-        blobs,
-        backend,
-        backend_options,
-        backend_digest(campaign, backend, backend_options, weights=weights),
-        force,
-        gpu_slot,
+        run_id, str(out_dir), db, blobs, backend, backend_options, survey.scene_backend, force, gpu_slot
     )
-    photos = sorted({p for sku in campaign.skus for p in campaign.catalog.images(sku)})
-    try:
-        hashes = store.file_digests(photos)
-    except OSError:  # one unreadable photo: each SKU hashes its own (and its run says why)
-        hashes = {}
-    keys = {
-        sku: [
-            variant_input_key(campaign, plan, run=inputs, source=source_digest(campaign.catalog.images(sku), hashes))
-            for plan in plans
-        ]
-        for sku, (plans, _) in planned.items()
-    }
-    prep_keys = {sku: preparation_key(source_digest(campaign.catalog.images(sku), hashes)) for sku in campaign.skus}
-    stored = {} if force else store.reusable_many([k for ks in keys.values() for k in ks])
-    preparations = {} if force else store.preparations(prep_keys.values())
+    keys, hashes, stored, preparations = survey.keys, survey.hashes, survey.stored, survey.preparations
 
     per_sku: list[dict[str, Any]] = []
     reuse: list[str] = []
     work: list[SkuWork] = []
+    skips: list[tuple[str, str, str]] = []  # recorded in one transaction (thousands at a large catalog)
     for sku, (plans, unlisted) in planned.items():
         counts = _counts(sku)
         for reason in unlisted:
             counts["skipped"].append({"subject": sku, "reason": reason, "fatal": False})
-            store.record_skip(run_id, sku, sku, reason)
+            skips.append((sku, sku, reason))
         found = [stored.get(k) for k in keys[sku]]
-        prep = preparations.get(prep_keys[sku])
-        if plans and all(found) and prep is not None:
+        prep = preparations.get(survey.prep_keys[sku])
+        if plans and not survey.needs_work(sku) and prep is not None:
             # Nothing to make, not even the cut-out: the rejected photos are told as before.
-            for rejected in prep.rejected:
+            for rejected in rejected_photos(prep, sku, campaign.catalog.images(sku)):
                 counts["skipped"].append(rejected)
-                store.record_skip(run_id, sku, rejected["subject"], rejected["reason"])
+                skips.append((sku, rejected["subject"], rejected["reason"]))
             reuse.extend(str(v) for v in found)
         elif plans:
-            work.append(SkuWork(sku, plans, keys[sku], found, prep_keys[sku], prep))
+            images = campaign.catalog.images(sku)
+            hashed = {str(p): hashes[p] for p in images if p in hashes}
+            work.append(SkuWork(sku, plans, keys[sku], found, survey.prep_keys[sku], prep, hashed))
         per_sku.append(counts)
+    store.record_skips(run_id, skips)
     if reuse:
         verdicts = store.reuse_many(run_id, reuse)
         reporter().advance(len(reuse), f"{len(reuse)} variants reused")
@@ -369,9 +494,10 @@ def campaign_run(
         per_sku.append({"sku": "", **dict.fromkeys(COUNTS, 0), "skipped": []})
         per_sku[-1].update(variants=len(verdicts), reused=len(verdicts), **tally)
     if work:
-        # Threads: a task per SKU. Dask: batches of SKUs, a few per worker (a task costs real
-        # overhead on a cluster: docs/facts.md).
-        parts = len(work) if task_runner == "threads" else max(1, len(work) // 4)
+        # Batches of SKUs: a task costs real overhead (a store opened, Prefect's task run records;
+        # on a cluster, scheduling and transfer: docs/facts.md). Threads: 8 SKUs a task (a task per
+        # SKU cost ~25 ms each at 10,000 SKUs); Dask: 4, so a small campaign still spreads out.
+        parts = -(-len(work) // (8 if task_runner == "threads" else 4))
         with runner:
             futures = [
                 runner.submit(produce_skus, {"campaign": campaign, "batch": batch, "settings": settings})

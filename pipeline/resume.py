@@ -69,18 +69,20 @@ def _hash_file(h: Any, path: Path) -> None:
         h.update(f"\0unreadable:{exc.errno}".encode())
 
 
-def source_digest(images: Iterable[Path], hashes: Mapping[Path, str] | None = None) -> str:
+def source_digest(images: Iterable[Path], hashes: Mapping[Path, str] | None = None, *, paths: bool = True) -> str:
     """SHA-256 over a SKU's photos: each one's path and the SHA-256 of its bytes, in catalog order.
     `hashes`: the photos' hashes known already (`Store.file_digests`); others are read here, and
-    an unreadable one enters as its error (its run says why)."""
-    h = hashlib.sha256(b"vitrina-sources-v3\0")
+    an unreadable one enters as its error (its run says why). `paths=False`: the bytes only, so
+    SKUs whose photos are the same files under other names (size or colour variants, a feed
+    exported per SKU) share one product preparation."""
+    h = hashlib.sha256(b"vitrina-sources-v3\0" if paths else b"vitrina-photo-bytes-v1\0")
     for path in images:
         known = (hashes or {}).get(Path(path))
         if known is None:
             one = hashlib.sha256()
             _hash_file(one, Path(path))
             known = one.hexdigest()
-        h.update(f"\0{path}\0{known}".encode())
+        h.update((f"\0{path}\0{known}" if paths else f"\0{known}").encode())
     return h.hexdigest()
 
 
@@ -166,7 +168,8 @@ def scene_key(request: SceneRequest, cutout_sha256: str, *, backend: str) -> str
 
 
 def preparation_key(source: str, version: str = VITRINA_VERSION) -> str:
-    """Key of a SKU's product preparation (cut-out, rejected photos): its photos and the code."""
+    """Key of a SKU's product preparation (cut-out, rejected photos): its photos' bytes in catalog
+    order (`source_digest(..., paths=False)`) and the code."""
     return hashlib.sha256(_canonical({"key_version": KEY_VERSION, "vitrina": version, "sources": source})).hexdigest()
 
 

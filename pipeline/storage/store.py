@@ -47,6 +47,7 @@ from sqlalchemy import RowMapping, text
 from pipeline.checks.results import CheckReport
 from pipeline.errors import InputError, ReviewError, shown
 from pipeline.model.lineage import Lineage
+from pipeline.storage import tables
 from pipeline.storage.access import AccessMixin
 from pipeline.storage.audit import MAX_REVIEW_TEXT, now, review_text, verify_chain
 from pipeline.storage.blobs import BlobBackend, OutputFolder
@@ -193,9 +194,17 @@ class Store(OutputFolder, AccessMixin, CacheMixin, OutboxMixin, WaiverMixin, Que
         return row["run_id"] if row else None
 
     def record_skip(self, run_id: str, sku: str, subject: str, reason: str) -> None:
+        self.record_skips(run_id, [(sku, subject, reason)])
+
+    def record_skips(self, run_id: str, skips: Sequence[tuple[str, str, str]]) -> None:
+        """Record what a run left out, (sku, subject, reason) each, in one transaction."""
+        if not skips:
+            return
         with self._tx() as db:
-            sql = "INSERT INTO skipped(run_id, sku, subject, reason) VALUES (:run_id, :sku, :subject, :reason)"
-            db.run(sql, run_id=run_id, sku=sku, subject=subject, reason=reason)
+            db.conn.execute(
+                tables.skipped.insert(),
+                [{"run_id": run_id, "sku": sku, "subject": subj, "reason": why} for sku, subj, why in skips],
+            )
 
     def skipped(self, run_id: str) -> list[dict[str, str]]:
         with self._read() as db:

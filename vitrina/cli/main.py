@@ -130,13 +130,13 @@ def run(
     Incremental: a variant whose inputs are unchanged is reused, one whose text changed (a price,
     copy) is composed again over its stored scene, only new scenes are rendered; banners of SKUs
     or markets that left the catalog are retired (the next publish retracts them)."""
-    from flows.campaign import BACKENDS, campaign_run
+    from flows.campaign import BACKENDS, campaign_run, open_run_store, run_campaign, survey_run
     from flows.progress import set_reporter
     from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
 
     # Validate everything before writing anything or starting Prefect.
     try:
-        load_campaign(brief, DEFAULT_PROMPTS)
+        campaign = load_campaign(brief, DEFAULT_PROMPTS)
     except ConfigError as exc:
         fail(str(exc), 2)
     if backend not in BACKENDS:
@@ -148,10 +148,11 @@ def run(
         from flows.campaign import make_backend
 
         try:  # model, LoRA: found and loadable, before anything is written (loaded once per process)
-            make_backend(backend, load_campaign(brief, DEFAULT_PROMPTS), options)
+            make_backend(backend, campaign, options)
         except VitrinaError as exc:
             fail(str(exc), 2)
-    if db is not None or (out / "catalog.sqlite").exists():  # a catalog to add to: it must be usable
+    earlier = db is not None or (out / "catalog.sqlite").exists()
+    if earlier:  # a catalog to add to: it must be usable
         try:
             Store(out, db).close()
         except InputError as exc:
@@ -166,26 +167,38 @@ def run(
 
     reporter = RichReporter(bar=not as_json and sys.stderr.isatty(), notes=not as_json)
     set_reporter(reporter)
-    if not as_json:
-        err.print(
-            f"Running [bold]{escape(str(brief))}[/] with the {backend} backend (starting Prefect)...", highlight=False
-        )
     from flows.runtime import interrupt_exit_code, start_local_server
 
+    settings: dict[str, Any] = {
+        "backend": backend,
+        "backend_options": options or None,
+        "db": db,
+        "force": force,
+        "blobs": blobs,
+        "task_runner": task_runner,
+        "dask_address": dask_address,
+        "gpu_slot": gpu_slot,
+    }
     try:
-        start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
-        summary = campaign_run(
-            brief=str(brief),
-            out=str(out),
-            backend=backend,
-            backend_options=options or None,
-            db=db,
-            force=force,
-            blobs=blobs,
-            task_runner=task_runner,
-            dask_address=dask_address,
-            gpu_slot=gpu_slot,
-        )
+        survey = None
+        if earlier and not force:
+            # An earlier run's catalog: when every variant is stored the run only links them, which
+            # needs no Prefect (its server start costs more than such a run: docs/operations.md).
+            store = open_run_store(str(out), db, blobs)
+            try:
+                survey = survey_run(campaign, store, backend, options or None)
+            finally:
+                store.close()
+        if survey is not None and survey.nothing_to_make:
+            summary = run_campaign(campaign, str(out), survey=survey, **settings)
+        else:
+            if not as_json:
+                err.print(
+                    f"Running [bold]{escape(str(brief))}[/] with the {backend} backend (starting Prefect)...",
+                    highlight=False,
+                )
+            start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
+            summary = campaign_run(brief=str(brief), out=str(out), **settings)
     except VitrinaError as exc:
         fail(str(exc), 1)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM; the server stops at exit (atexit)
@@ -234,14 +247,21 @@ def print_run_summary(summary: dict[str, Any]) -> None:
     )
     failed = [s for s in summary["skipped"] if s.get("fatal")]
     unused = [s for s in summary["skipped"] if not s.get("fatal")]
+    report = escape(str(Path(summary["out"]) / "runs" / summary["run_id"] / "report.json"))
+
+    def listed(entries: list[dict[str, Any]], limit: int) -> None:
+        # A catalog of thousands of SKUs would print thousands of lines: the report lists them all.
+        for s in entries[:limit]:
+            c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
+        if len(entries) > limit:
+            c.print(f"  ... and {len(entries) - limit} more: {report}", highlight=False, soft_wrap=True)
+
     if failed:
         c.print("[bold red]Failed or skipped (fix these inputs):[/]")
-        for s in failed:
-            c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
+        listed(failed, 50)
     if unused:
         c.print(f"[bold]Not used[/] ({len(unused)} photos or markets; the SKUs went on with their best packshot):")
-        for s in unused:
-            c.print(f"  - {escape(s['subject'])}: {escape(s['reason'])}", highlight=False, soft_wrap=True)
+        listed(unused, 10)
     if summary.get("held_reasons"):
         c.print("[bold]Why variants were held back[/] (count, reason):")
         for reason, count in summary["held_reasons"][:5]:  # Counter.most_common(): (reason, count)
