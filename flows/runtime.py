@@ -147,15 +147,27 @@ def start_local_server() -> str | None:
                 "PREFECT__SERVER_FINAL": "1",
                 **get_current_settings().to_environment_variables(exclude_unset=True),
             }
-            return subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _BIND_TO_PARENT, str(os.getpid()), *server],
-                env=env,
-                start_new_session=True,
-                stdin=subprocess.DEVNULL,
-            )
+            # Its output goes to a log file, not the user's terminal: at exit its database pool can
+            # log a CancelledError traceback while the server is being stopped (noise, not news).
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("ab") as sink:
+                return subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-c", _BIND_TO_PARENT, str(os.getpid()), *server],
+                    env=env,
+                    start_new_session=True,
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                )
 
+    log = get_current_settings().home / "vitrina-local-server.log"
     server = BoundServer()  # registers itself as the default (port None) instance
-    server.start()
+    try:
+        server.start()
+    except RuntimeError as exc:  # Prefect's "timed out while attempting to connect"
+        from pipeline.errors import VitrinaError
+
+        raise VitrinaError(f"Prefect's local server did not start ({exc}); its log: {log}") from None
     return server.api_url
 
 
