@@ -22,15 +22,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import RowMapping, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
 from pipeline.imaging.imageio import decode_image, encode_png
 from pipeline.imaging.placement import Placement
 from pipeline.imaging.products import PreparedProduct
 from pipeline.scene.base import SceneResult
+from pipeline.storage import tables
 from pipeline.storage.audit import now
 from pipeline.storage.base import CatalogBase
 from pipeline.storage.database import Tx
 from pipeline.storage.files import check_sha
-from pipeline.storage.lifecycle import link_run, log, make_current, rendered_again
+from pipeline.storage.lifecycle import log, make_current, rendered_again
 from pipeline.storage.records import Slot, SlotKey
 
 __all__ = ["IncrementalMixin", "Preparation", "SlotKey"]
@@ -113,22 +118,57 @@ class IncrementalMixin(CatalogBase):
 
     def reuse_many(self, run_id: str, vids: Sequence[str]) -> dict[str, str]:
         """Link stored variants into `run_id` as reused, in one transaction; each becomes its
-        slot's current version again unless a rollback pinned the slot. Returns id -> verdict."""
+        slot's current version again unless a rollback pinned the slot. Returns id -> verdict.
+
+        Batched (a nightly refresh reuses tens of thousands): one query for the variants with
+        their slots, one multi-row insert; only a variant that is not its slot's current version
+        takes the per-variant path (`rendered_again`: audit entry, state restored)."""
         verdicts: dict[str, str] = {}
+        slots = tables.slots
+        v = tables.variants
+        query = (
+            select(
+                v.c.variant_id,
+                v.c.blob_sha,
+                v.c.verdict,
+                v.c.sku,
+                v.c.scene,
+                v.c.format,
+                v.c.locale,
+                slots.c.current_variant,
+                slots.c.pinned,
+            )
+            .select_from(
+                v.outerjoin(
+                    slots,
+                    (slots.c.campaign_id == v.c.campaign_id)
+                    & (slots.c.sku == v.c.sku)
+                    & (slots.c.scene == v.c.scene)
+                    & (slots.c.format == v.c.format)
+                    & (slots.c.locale == v.c.locale),
+                )
+            )
+            .where(v.c.variant_id.in_(bindparam("ids", expanding=True)))
+        )
+        at = now()
         with self._tx() as db:
-            for vid in vids:
-                link_run(db, run_id, vid, reused=True)
-                rendered_again(db, vid, run_id)
-            for chunk in _chunks(list(vids)):
-                clause, params = _in("variant_id", chunk)
-                for r in db.rows(
-                    f"SELECT variant_id, blob_sha, verdict, sku, scene, format, locale FROM variants WHERE {clause}",
-                    **params,
-                ):
-                    verdicts[r["variant_id"]] = r["verdict"]
-                    self.link_into_run(
-                        r["blob_sha"], run_id, f"{r['sku']}/{r['scene']}/{r['format']}/{r['locale']}.png"
-                    )
+            rows: list[RowMapping] = []
+            for chunk in _chunks(list(dict.fromkeys(vids))):
+                rows += db.conn.execute(query, {"ids": chunk}).mappings().all()
+            if rows:
+                insert = sqlite_insert if self._engine.dialect.name == "sqlite" else pg_insert
+                stmt = insert(tables.run_variants)
+                db.conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["run_id", "variant_id"], set_={"reused": stmt.excluded.reused, "at": at}
+                    ),
+                    [{"run_id": run_id, "variant_id": r["variant_id"], "reused": 1, "at": at} for r in rows],
+                )
+            for r in rows:
+                if r["current_variant"] != r["variant_id"] and not r["pinned"]:
+                    rendered_again(db, r["variant_id"], run_id)
+                verdicts[r["variant_id"]] = r["verdict"]
+                self.link_into_run(r["blob_sha"], run_id, f"{r['sku']}/{r['scene']}/{r['format']}/{r['locale']}.png")
         return verdicts
 
     def run_tally(self, run_id: str) -> list[dict[str, Any]]:
