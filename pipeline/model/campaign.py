@@ -268,7 +268,7 @@ def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
     )
     if brief.skus is not None:
         for i, sku in enumerate(brief.skus):
-            if sku not in catalog.skus:
+            if not catalog.has_sku(sku):
                 raise ConfigError(brief_path, f"skus[{i}]", sku, f"not in the catalog {catalog.path.name}")
     campaign = Campaign(brief_path.resolve(), brief, brand, catalog, prompts_dir)
     _trial_render(campaign)

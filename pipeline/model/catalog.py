@@ -21,10 +21,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 
 from babel.numbers import get_currency_precision, get_territory_currencies, is_currency
@@ -210,6 +212,7 @@ class _Rules:
     dates: tuple[date, date] | None
     _allowed: dict[str, frozenset[str]] = field(default_factory=dict)  # market -> own currencies
     _paths: dict[str, Path | None] = field(default_factory=dict)  # image name -> resolved, None: outside
+    _folders: dict[str, Path | None] = field(default_factory=dict)  # photo folder -> resolved, None: outside
     _currencies: dict[str, bool] = field(default_factory=dict)  # code -> is an ISO 4217 currency
 
     def own_currencies(self, market: str) -> frozenset[str]:
@@ -224,11 +227,34 @@ class _Rules:
 
     def image(self, folder: Path, name: str) -> Path | None:
         """`folder / name` (the CSV's folder, the same for every row) resolved and confined to the
-        images root (`inside`), once per name: resolving costs a system call per path component,
-        and most rows name photos other rows named already."""
+        images root, once per name. Resolving costs a system call per path component, so each
+        photo folder is resolved once; a photo in it that is not a symbolic link is then inside
+        when its folder is (one `lstat`), and a link is resolved in full (`inside`)."""
         if name not in self._paths:
-            self._paths[name] = inside(folder / name, self.images_root)
+            self._paths[name] = self._confined(folder / name)
         return self._paths[name]
+
+    def _confined(self, path: Path) -> Path | None:
+        if path.name in ("", ".", ".."):
+            return inside(path, self.images_root)
+        parent = str(path.parent)
+        if parent not in self._folders:
+            resolved = path.parent.resolve()
+            self._folders[parent] = resolved if resolved.is_relative_to(self._root) else None
+        folder = self._folders[parent]
+        if folder is None:
+            return None
+        candidate = folder / path.name
+        try:
+            if stat.S_ISLNK(candidate.lstat().st_mode):
+                return inside(candidate, self.images_root)
+        except OSError:
+            pass  # missing: reported as such by whoever opens it, as `inside` would leave it
+        return candidate
+
+    @cached_property
+    def _root(self) -> Path:
+        return self.images_root.resolve()
 
 
 def _item(path: Path, where: str, row: dict[str, str], rules: _Rules) -> CatalogItem:

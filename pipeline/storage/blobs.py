@@ -65,12 +65,14 @@ class OutputFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         #: The shared blob backend (None: this folder is the only copy).
         self.remote = remote
+        self._root_resolved = self.root.resolve()
+        self._confined: set[Path] = set()  # run folders checked by `link_into_run`
 
     # --- paths --------------------------------------------------------------------------------
 
     def _inside(self, path: Path) -> Path:
         """`path` if it resolves (links followed) inside the store's root, else InputError."""
-        root = self.root.resolve()
+        root = self._root_resolved
         if not path.resolve().is_relative_to(root):
             raise InputError(f"{shown(str(path))}: resolves outside the output folder {root}; refused")
         return path
@@ -192,9 +194,19 @@ class OutputFolder:
     def link_into_run(self, sha: str, run_id: str, relative: str, suffix: str = ".png") -> Path:
         """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail),
         put in place by an atomic rename. Names that would leave the folder are an InputError."""
-        target = self.run_path(run_id, relative)
+        check_run_id(run_id)
+        parts = relative.split("/")
+        for part in parts:
+            check_name(part, relative)
+        target = self.root / "runs" / run_id / Path(*parts)
         source = self.blob_path(sha, suffix)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._inside(target)  # again, now that its folders exist
+        # The folder is confined once per folder (a refresh links tens of thousands of names into
+        # a few thousand folders; resolving each path costs a system call per component). The
+        # name itself is replaced by a rename, which never follows a link planted there.
+        folder = target.parent
+        if folder not in self._confined:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._inside(folder)
+            self._confined.add(folder)
         link_or_copy(source, target)
         return target

@@ -29,7 +29,6 @@ from typing import Any, Protocol
 from pipeline.errors import InputError, shown
 from pipeline.provenance import SIGNABLE, AssetClaim, AssetInfo, Ingredient, sign_asset, source_type_for_backend
 from pipeline.provenance.signer import SignerConfig
-from pipeline.storage.files import atomic_write
 from pipeline.storage.renditions import RenditionSpec
 from pipeline.storage.sidecar import Approval, CheckSummary, CutoutRef, PublishedSidecar, Sidecar
 from pipeline.storage.store import Store, VariantRecord, sha256_bytes
@@ -274,8 +273,9 @@ def finalized(
     if out == data:
         return data
     sha = store.put_blob(out, suffix)
-    record_path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(record_path, json.dumps({"source_sha256": source, "sha256": sha, "mime": mime}).encode())
+    store.put_record(
+        source, f".final-{digest}.json", json.dumps({"source_sha256": source, "sha256": sha, "mime": mime}).encode()
+    )
     return out
 
 

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pipeline.errors import InputError, shown
 from pipeline.imaging.imageio import decode_image
 from pipeline.model.lineage import Sha256
-from pipeline.storage.files import atomic_write
 from pipeline.storage.store import Store, sha256_bytes
 
 __all__ = [
@@ -174,5 +173,5 @@ def rendition_for(store: Store, master_sha: str) -> Rendition:
         encoder=_encoder() if spec.media_type == "image/jpeg" else {},
     )
     text = record.model_dump_json(indent=2) + "\n"
-    atomic_write(store.blob_path(master_sha, f".{spec.name}.json"), text.encode("utf-8"))
+    store.put_record(master_sha, f".{spec.name}.json", text.encode("utf-8"))  # shared blobs get it too
     return Rendition(spec, data, record)

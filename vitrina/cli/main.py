@@ -130,7 +130,7 @@ def run(
     Incremental: a variant whose inputs are unchanged is reused, one whose text changed (a price,
     copy) is composed again over its stored scene, only new scenes are rendered; banners of SKUs
     or markets that left the catalog are retired (the next publish retracts them)."""
-    from flows.campaign import BACKENDS, campaign_run, open_run_store, run_campaign, survey_run
+    from flows.campaign import BACKENDS, SUMMARY_JSON_KEYS, campaign_run, open_run_store, run_campaign, survey_run
     from flows.progress import set_reporter
     from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
 
@@ -211,20 +211,7 @@ def run(
 
     code = 1 if summary["failed_skus"] else 0
     if as_json:
-        keys = (
-            "run_id",
-            "variants",
-            "passed",
-            "needs_review",
-            "blocked",
-            "reused",
-            "recomposed",
-            "rendered",
-            "retired",
-            "published",
-            "out",
-        )
-        print(json.dumps({k: summary[k] for k in keys}))
+        print(json.dumps({k: summary[k] for k in SUMMARY_JSON_KEYS}))
     else:
         print_run_summary(summary)
     raise typer.Exit(code)
