@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from pipeline.errors import InputError, VitrinaError, shown
 
-__all__ = ["TASK_RUNNERS", "DASK_PORT", "task_runner_for", "dask_address", "generation_slot"]
+__all__ = ["TASK_RUNNERS", "DASK_PORT", "check_task_runner", "task_runner_for", "dask_address", "generation_slot"]
 
 TASK_RUNNERS = ("threads", "dask")
 #: The Dask scheduler's default port (`dask scheduler --port`).
@@ -64,14 +64,23 @@ def _check_reachable(address: str) -> None:
         ) from None
 
 
-def task_runner_for(name: str, address: str | None = None) -> Any:
-    """The Prefect task runner `name` (``threads`` or ``dask``; see the module docstring).
+def check_task_runner(name: str, address: str | None = None) -> None:
+    """What `task_runner_for` checks, without importing Prefect: a one-line error for an unknown
+    runner, an address without dask, or an address that is malformed or where no scheduler
+    accepts a connection."""
+    if name not in TASK_RUNNERS:
+        raise InputError(f"--task-runner {shown(name)}: unknown task runner; use one of {', '.join(TASK_RUNNERS)}")
+    if address and name != "dask":
+        raise InputError(f"--dask-address {shown(address)}: only for --task-runner dask")
+    if address:
+        _check_reachable(address)
 
-    A Dask address is checked before anything runs: a one-line VitrinaError names an address
-    that is malformed or where no scheduler accepts a connection."""
+
+def task_runner_for(name: str, address: str | None = None) -> Any:
+    """The Prefect task runner `name` (``threads`` or ``dask``; see the module docstring), after
+    `check_task_runner`."""
+    check_task_runner(name, address)
     if name == "threads":
-        if address:
-            raise InputError(f"--dask-address {shown(address)}: only for --task-runner dask")
         from prefect.task_runners import ThreadPoolTaskRunner
 
         return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1)
@@ -79,7 +88,6 @@ def task_runner_for(name: str, address: str | None = None) -> Any:
         from prefect_dask.task_runners import DaskTaskRunner
 
         if address:
-            _check_reachable(address)
             return DaskTaskRunner(address=address)
         # Processes, one thread each: rendering holds the GIL for much of its time, and Tesseract
         # runs one process per read (OMP_THREAD_LIMIT=1, flows/runtime.py).

@@ -63,7 +63,7 @@ def test_skus_with_the_same_photos_share_one_preparation_and_a_no_work_run_needs
     """A size variant listed with the bulb's own photo files (other SKU, same bytes) is prepared
     once; its rejected photos are named for it. A run whose every variant is stored runs as a
     plain function (the CLI does that: no Prefect server) and is recorded like any run."""
-    from flows.campaign import open_run_store, run_campaign, survey_run
+    from flows.campaign_steps import open_run_store, run_campaign, survey_run
     from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
     from pipeline.storage.outbox import new_secret
 

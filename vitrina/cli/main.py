@@ -130,7 +130,7 @@ def run(
     Incremental: a variant whose inputs are unchanged is reused, one whose text changed (a price,
     copy) is composed again over its stored scene, only new scenes are rendered; banners of SKUs
     or markets that left the catalog are retired (the next publish retracts them)."""
-    from flows.campaign import BACKENDS, SUMMARY_JSON_KEYS, campaign_run, open_run_store, run_campaign, survey_run
+    from flows.campaign_steps import BACKENDS, SUMMARY_JSON_KEYS, open_run_store, run_campaign, survey_run
     from flows.progress import set_reporter
     from pipeline.model.campaign import DEFAULT_PROMPTS, load_campaign
 
@@ -145,7 +145,7 @@ def run(
         fail(f"--model/--steps: only for --backend diffusion (got --backend {backend})", 2)
     options = {k: v for k, v in (("model", model), ("steps", steps)) if v is not None}
     if backend == "diffusion":
-        from flows.campaign import make_backend
+        from flows.campaign_steps import make_backend
 
         try:  # model, LoRA: found and loadable, before anything is written (loaded once per process)
             make_backend(backend, campaign, options)
@@ -158,10 +158,10 @@ def run(
         except InputError as exc:
             fail(str(exc), 2)
     blob_backend(blobs)  # a bad --blobs URL: one line, before anything runs
-    from flows.scaleout import task_runner_for
+    from flows.scaleout import check_task_runner
 
     try:
-        task_runner_for(task_runner, dask_address)  # unknown runner, unreachable scheduler
+        check_task_runner(task_runner, dask_address)  # unknown runner, unreachable scheduler
     except VitrinaError as exc:
         fail(str(exc), 2)
 
@@ -198,6 +198,8 @@ def run(
                     highlight=False,
                 )
             start_local_server()  # here, in the main thread: it dies with this process (flows/runtime.py)
+            from flows.campaign import campaign_run
+
             summary = campaign_run(brief=str(brief), out=str(out), **settings)
     except VitrinaError as exc:
         fail(str(exc), 1)
