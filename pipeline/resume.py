@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -177,24 +177,47 @@ def variant_input_key(campaign: Campaign, plan: VariantPlan, *, run: str, source
     """The input key of one planned variant (see the module docstring); `run` is `run_digest` of
     this run and `source` the `source_digest` of the SKU's photos. Pure."""
     brief = campaign.brief
-    # Every brief setting except the lists that span the matrix: only this variant's part of those.
-    settings = brief.model_dump(mode="json", exclude={"copy_", "scenes", "formats", "locales", "skus", "name"})
     return hashlib.sha256(
         _canonical(
             {
                 "key_version": KEY_VERSION,
                 "run": run,
                 "sources": source,
-                "brief": settings,
+                "brief": _dumped(brief, _brief_settings),
                 "sku": plan.sku,
-                "scene": plan.scene.model_dump(mode="json"),
+                "scene": _dumped(plan.scene, _as_json),
                 "format": plan.format_id,
                 "locale": plan.locale,
-                "copy": brief.copy_[plan.locale].model_dump(mode="json"),
+                "copy": _dumped(brief.copy_[plan.locale], _as_json),
                 "item": dataclasses.asdict(plan.item),
             }
         )
     ).hexdigest()
+
+
+def _brief_settings(brief: Any) -> Any:
+    # Every brief setting except the lists that span the matrix: only this variant's part of those.
+    return brief.model_dump(mode="json", exclude={"copy_", "scenes", "formats", "locales", "skus", "name"})
+
+
+def _as_json(model: Any) -> Any:
+    return model.model_dump(mode="json")
+
+
+#: id(model) -> (the model, its dump): a run keys every variant of a campaign (tens of thousands)
+#: from the same brief, scenes and copy; dumping them again for each one was a tenth of an
+#: unchanged 10,000-SKU refresh. The model is kept, so its id cannot be reused while cached.
+_DUMPS: dict[tuple[int, Any], tuple[Any, Any]] = {}
+
+
+def _dumped(model: Any, dump: Callable[[Any], Any]) -> Any:
+    key = (id(model), dump)
+    hit = _DUMPS.get(key)
+    if hit is None or hit[0] is not model:
+        if len(_DUMPS) > 256:
+            _DUMPS.clear()
+        hit = _DUMPS[key] = (model, dump(model))
+    return hit[1]  # read only: it is only serialised
 
 
 def retirements(

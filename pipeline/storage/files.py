@@ -124,7 +124,13 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def link_or_copy(source: Path, target: Path) -> None:
-    """Put `source` at `target` as a hard link (a copy where links fail), by an atomic rename."""
+    """Put `source` at `target` as a hard link (a copy where links fail), by an atomic rename
+    where `target` exists (a new name is linked directly: creating a link is atomic)."""
+    try:
+        os.link(source, target)
+        return
+    except OSError:
+        pass  # there already, or no links here: by a rename, below
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
         try:
