@@ -229,7 +229,7 @@ def print_run_summary(summary: dict[str, Any]) -> None:
     )
     made = {k: summary.get(k, 0) for k in ("reused", "recomposed", "rendered", "retired")}
     c.print(
-        f"  {made['rendered']} rendered, {made['recomposed']} recomposed over a stored scene (text changed), "
+        f"  {made['rendered']} rendered, {made['recomposed']} recomposed over a stored scene, "
         f"{made['reused']} reused unchanged"
         + (f"; {made['retired']} slots retired (left the catalog: publish retracts them)" if made["retired"] else ""),
         highlight=False,
