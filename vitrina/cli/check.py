@@ -1,6 +1,7 @@
 """`vitrina check`: the compliance checks on their own, for designers and for automation.
 
     vitrina check copy "TEXT" --locale de-DE --brand DIR [--sku SKU] [--catalog FEED] [--campaign BRIEF] [--json]
+    vitrina check copy --locale fr-FR --brand DIR -- "-25 % sur tout"   (text after --: never an option)
     vitrina check image PATH --brand DIR [--format FORMAT] [--sidecar JSON] [--json]
     vitrina check list [--brand DIR]
 
@@ -10,6 +11,9 @@ Exit codes: 0 passes; 1 something was flagged (needs review or blocked); 2 bad i
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,6 +22,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperCommand
 
 from pipeline.errors import InputError, VitrinaError
 from pipeline.model.campaign import DEFAULT_PROMPTS
@@ -40,9 +45,87 @@ def _load_brand(folder: Path) -> Any:
     return load_brand(folder)
 
 
-@check_app.command("copy")
+#: A word click would read as a long option, misspelt or not (--lokale, --on=2026-12-01).
+_LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*(=.*)?", re.DOTALL)
+
+
+def _is_option(word: str, names: set[str]) -> bool:
+    return word in names or (word.startswith("--") and word.split("=", 1)[0] in names)
+
+
+def _text_last(args: list[str], names: set[str], takes_value: set[str]) -> list[str]:
+    """`args` with the copy text moved behind ``--`` where click would read it as an option.
+
+    `check copy` has one argument and no short options, so a word that starts with '-' and is
+    neither an option nor an option's value is the text ("-25 % sur tout", "-20%"); a word shaped
+    like a long option (``--lokale``) stays where it is, for click to call it a wrong option.
+    ``-- TEXT --locale fr-FR ...`` (the text first, then the options) is read the same way."""
+    if "--" in args:
+        at = args.index("--")
+        rest = args[at + 1 :]
+        if len(rest) > 1 and _is_option(rest[1], names):
+            return args[:at] + rest[1:] + ["--", rest[0]]
+        return args
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in takes_value:
+            i += 2
+            continue
+        if word.startswith("-") and len(word) > 1 and not _is_option(word, names) and not _LONG_OPTION.fullmatch(word):
+            return args[:i] + args[i + 1 :] + ["--", word]
+        i += 1
+    return args
+
+
+class _CopyTextCommand(TyperCommand):
+    """`check copy`, whose text may start with '-' (click reads such a word as an option): see
+    `_text_last`. A word still read as an unknown option is one error line with the command to type.
+
+    Parameters and errors are told apart by their click names, not classes: Typer 0.12 uses click,
+    later versions a copy of it (`typer._click`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        names: set[str] = set()
+        takes_value: set[str] = set()
+        for param in self.get_params(ctx):
+            if param.param_type_name == "option":
+                for name in (*param.opts, *param.secondary_opts):
+                    names.add(name)
+                    if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+                        takes_value.add(name)
+        args = _text_last(list(args), names, takes_value)
+        try:
+            return list(super().parse_args(ctx, args))
+        except Exception as exc:
+            if type(exc).__name__ != "NoSuchOption":
+                raise
+            _fail(_no_such_option(exc, args, takes_value))
+
+
+def _no_such_option(exc: Any, args: Sequence[str], takes_value: set[str]) -> str:
+    """One line: the unknown option, the option meant if click has a guess, and, when the word can
+    be the copy text (no other text was given), the whole command with the text after ``--``."""
+    name = str(exc.option_name)
+    word = next((a for a in args if a == name or a.startswith(f"{name}=")), name)
+    others = [a for a in args if a != word and a != "--"]
+    possible = sorted(getattr(exc, "possibilities", None) or ())
+    line = f"no such option: {name}" + (f" (did you mean {' or '.join(possible)}?)" if possible else "")
+    texts, i = 0, 0
+    while i < len(others):  # words that are neither options nor their values: the text given
+        texts += not others[i].startswith("-")
+        i += 2 if others[i] in takes_value else 1
+    if texts:
+        return f"{line}; see vitrina check copy --help"
+    command = shlex.join(["vitrina", "check", "copy", *others, "--", word])
+    return f"{line}; if {word!r} is the copy text, put -- before it: {command}"
+
+
+@check_app.command("copy", cls=_CopyTextCommand)
 def check_copy_cmd(
-    text: Annotated[str, typer.Argument(help="the copy line to check")],
+    text: Annotated[
+        str, typer.Argument(help="the copy line to check (may start with '-'; after -- it always is the text)")
+    ],
     locale: Annotated[str, typer.Option("--locale", help="campaign locale, e.g. de-DE")],
     brand_dir: BrandOpt,
     sku: Annotated[str | None, typer.Option("--sku", help="SKU the copy advertises (claims, price, stock)")] = None,
@@ -58,7 +141,12 @@ def check_copy_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Misleading claims, banned words and unsupported offers in one copy line."""
+    """Misleading claims, banned words and unsupported offers in one copy line.
+
+    Copy that starts with '-' is read as the copy text.
+    Whatever follows -- is always the text, even "--json":
+    vitrina check copy --locale fr-FR --brand DIR -- "-25 % sur tout"
+    """
     from pipeline.checks.claims import CopyContext, find_claims
     from pipeline.model.locales import locale_info
 

@@ -298,17 +298,88 @@ def review_list(
             )
         )
         return
+    from rich.cells import cell_len
+
     colour = {"passed": "green", "needs_review": "yellow", "blocked": "red"}
     out_console.print(f"[bold]{len(rows)} variants[/] (review status: {status})", highlight=False)
-    for v in rows:
+    if not rows:
+        return
+    # Columns as wide as their longest cell (in terminal cells: CJK scene names are two wide), so
+    # a long format or scene name moves the columns after it, not just its own row.
+    head = ("id", "sku", "scene", "format", "locale", "verdict", "review")
+    cells = [(v.variant_id, v.sku, v.scene, v.format, v.locale, v.verdict, v.review) for v in rows]
+    widths = [max(cell_len(row[i]) for row in (head, *cells)) for i in range(len(head))]
+
+    def padded(row: tuple[str, ...]) -> list[str]:
+        return [cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)]
+
+    out_console.print(f"[dim]{escape('  '.join(padded(head)).rstrip())}[/]", highlight=False)
+    for v, row in zip(rows, cells, strict=True):
         # Padded first, escaped after: escaping adds backslashes that do not show.
+        line = padded(row)
         out_console.print(
-            escape(f"{v.variant_id}  {v.sku:<12} {v.scene:<12} {v.format:<9} {v.locale:<6} ")
-            + f"[{colour.get(v.verdict, 'default')}]{escape(f'{v.verdict:<12}')}[/] {escape(v.review)}",
+            escape("  ".join(line[:5]) + "  ")
+            + f"[{colour.get(v.verdict, 'default')}]{escape(line[5])}[/]  {escape(row[6])}",
             highlight=False,
         )
         for reason in v.reasons:
             out_console.print(f"    [dim]- {escape(reason)}[/]", highlight=False)
+
+
+def _review_lineage(v: Any) -> list[tuple[str, str]]:
+    """(label, text) lines of `review show`: how the variant was made, from its stored lineage
+    (`pipeline.model.lineage.Lineage`). Hashes are shortened to 12 digits; the sidecar has them whole."""
+    lin = v.lineage
+    p, g, price, layout = lin.product, lin.generation, lin.price, lin.layout
+
+    def box(b: Any) -> str:
+        return ",".join(map(str, b))
+
+    photo = f"{p.source}  sha256 {p.source_sha256[:12]}"
+    if p.source_size:
+        photo += f", {p.source_size[0]}x{p.source_size[1]}"
+    if p.crop_box:
+        photo += f", cut-out cropped at {box(p.crop_box)}"
+    extras = ", ".join(f"{k}={json.dumps(val, ensure_ascii=False)[:60]}" for k, val in (g.model_extra or {}).items())
+    copy = lin.copy_
+    before = " ".join(x for x in (copy.prior_price, copy.discount) if x)
+    lines = [
+        ("photo", photo),
+        (
+            "cut-out",
+            f"sha256 {p.cutout_sha256[:12]}, mask {p.mask_method} (confidence {p.mask_confidence:.2f}), "
+            f"placed at {box(p.placement_box)}, scale {p.scale:.3f}, {p.resample}",
+        ),
+        ("scene", f"{lin.scene}: backend {g.backend}, seed {g.seed}" + (f", {extras}" if extras else "")),
+        ("prompt", g.prompt),
+        (
+            "price",
+            f"{price.amount} {price.currency}, market {price.market}"
+            + (f", before {price.prior_price}" if price.prior_price else "")
+            + (f", from catalog {lin.inputs.catalog}" if lin.inputs else ""),
+        ),
+        ("copy", " | ".join(x for x in (copy.headline, copy.subline, copy.price, before, copy.cta) if x)),
+        ("legal", copy.legal),
+        (
+            "template",
+            f"format {lin.format.id} {lin.format.size[0]}x{lin.format.size[1]}, layout {layout.family}"
+            + (", right to left" if layout.rtl else "")
+            + (f", omits {', '.join(layout.omits)}" if layout.omits else ""),
+        ),
+    ]
+    if lin.inputs:
+        lines.append(("brand", f"{lin.inputs.brand}  sha256 {lin.inputs.brand_sha256[:12]}"))
+    versions = f"vitrina {lin.vitrina_version}"
+    if lin.environment:
+        env = lin.environment.model_dump()
+        machine = env.pop("machine")
+        versions += ", " + ", ".join(f"{k} {val}" for k, val in env.items() if val) + f" on {machine}"
+    lines.append(("versions", versions))
+    lines.append(("campaign", f"{lin.campaign_id}, run {v.run_id}, version {v.version}"))
+    missing = lin.missing_for_audit()
+    if missing:
+        lines.append(("missing", f"{', '.join(missing)} (made by an older Vitrina)"))
+    return lines
 
 
 @review_app.command("show")
@@ -322,28 +393,53 @@ def review_show(
     except (ReviewError, InputError) as exc:
         fail(str(exc), 2)
     c = out_console
+    from pipeline.checks.registry import spec_for
     from pipeline.checks.results import CheckResult, build_report
 
-    report = build_report([CheckResult.from_dict(d) for d in v.checks]).to_dict()
+    results = [CheckResult.from_dict(d) for d in v.checks]
+    report = build_report(results)
+    rules = report.to_dict()["rules"]
+    # The table's rows grouped by rule, as the brand score counts them (`CheckReport.rules`).
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for stored in v.checks:
+        spec = spec_for(stored["check"])
+        groups.setdefault(spec.id if spec else stored["check"], []).append(stored)
     c.print(
         f"[bold]{escape(v.variant_id)}[/]  {escape(f'{v.sku} / {v.scene} / {v.format} / {v.locale}')}  "
-        f"verdict [bold]{escape(v.verdict)}[/]  review {escape(v.review)}  brand score {report['brand_score']:.2f} "
-        f"({report['rules']['passed']}/{report['rules']['applicable']} rules, "
-        f"{report['rules']['not_applicable']} not applicable)",
+        f"verdict [bold]{escape(v.verdict)}[/]  review {escape(v.review)}  brand score {report.brand_score:.2f} "
+        f"({rules['passed']}/{rules['applicable']} rules passed, {rules['not_applicable']} not applicable)",
         highlight=False,
     )
-    c.print(f"asset:   {escape(str(store.blob_path(v.blob_sha)))}", highlight=False, soft_wrap=True)
-    copy = v.lineage.copy_
-    c.print(f"source:  {escape(str(v.lineage.product.source))}", highlight=False, soft_wrap=True)
-    c.print(f"copy:    {escape(f'{copy.headline} | {copy.price} | {copy.cta}')}", highlight=False)
-    table = Table(title="checks")
-    for col in ("check", "verdict", "message", "region"):
-        table.add_column(col, overflow="fold")
-    for ch in v.checks:  # Text, not str: a cell given a str is parsed as markup (OCR'd text lands here)
-        region = ",".join(map(str, ch["box"])) if ch.get("box") else ""
-        table.add_row(*(Text(str(cell)) for cell in (ch["check"], ch["verdict"], ch["message"], region)))
+    blob = store.blob_path(v.blob_sha)
+    try:  # the browsable copy a run links: runs/<run_id>/<sku>/<scene>/<format>/<locale>.png
+        browsable: Path | None = store.run_path(v.run_id, f"{v.sku}/{v.scene}/{v.format}/{v.locale}.png")
+    except InputError:
+        browsable = None
+    if browsable is not None and browsable.exists():
+        c.print(f"file:      {escape(str(browsable))}", highlight=False, soft_wrap=True)
+    else:
+        c.print(f"file:      [dim](no copy under runs/{escape(v.run_id)}/: the stored blob)[/]", highlight=False)
+    c.print(f"blob:      {escape(str(blob))}", highlight=False, soft_wrap=True)
+    c.print(f"lineage:   {escape(str(store.blob_path(v.blob_sha, '.json')))}", highlight=False, soft_wrap=True)
+    for label, text in _review_lineage(v):
+        c.print(f"  {label + ':':<9} {escape(text)}", highlight=False, soft_wrap=True)
+    # One section per rule (what the brand score counts), one row per result within it.
+    table = Table(title=f"checks: {len(groups)} rules (one section each), {len(results)} results")
+    table.add_column("check", overflow="fold")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=1)
+    table.add_column("region", no_wrap=True)
+    for found in groups.values():
+        for i, stored in enumerate(found):
+            # Text, not str: a cell given a str is parsed as markup (OCR'd text lands here)
+            region = ",".join(map(str, stored["box"])) if stored.get("box") else ""
+            cells = (stored["check"], stored["verdict"], stored["message"], region)
+            table.add_row(*(Text(str(cell)) for cell in cells), end_section=i == len(found) - 1)
     c.print(table)
-    for a in store.audit(v.variant_id):
+    trail = store.audit(v.variant_id)
+    if trail:
+        c.print("audit:")
+    for a in trail:
         line = f"  {a['at']}  {a['action']} by {a['actor']}" + (f": {a['reason']}" if a["reason"] else "")
         c.print(escape(line), highlight=False)
 
