@@ -99,12 +99,23 @@ class Palette(_Strict):
     text: Hex
     background: Hex
     on_primary: Hex = Field(default="#FFFFFF", description="text drawn on primary-coloured surfaces")
+    floor: Hex | None = Field(
+        default=None,
+        description="studio backdrops: the floor, tabletop and podium colour (default: extra.sand if the "
+        "brand names one, else `background`)",
+    )
+    wash: Hex | None = Field(
+        default=None,
+        description="studio backdrops: the second colour of the 'gradient' style (default: extra.mist if "
+        "the brand names one, else `background`)",
+    )
     extra: dict[str, Hex] = Field(default_factory=dict, description="further named brand colours")
     forbidden: list[Hex] = Field(default_factory=list, description="colours a scene must stay away from")
 
     def all_colours(self) -> dict[str, str]:
         roles = {k: getattr(self, k) for k in ("primary", "accent", "text", "background", "on_primary")}
-        return {**roles, **self.extra}
+        studio = {k: v for k in ("floor", "wash") if (v := getattr(self, k)) is not None}
+        return {**roles, **studio, **self.extra}
 
 
 class FontSpec(_Strict):

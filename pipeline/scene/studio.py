@@ -6,7 +6,7 @@ with a soft contact shadow. The product layer is pasted last, so its pixels are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -20,7 +20,7 @@ from pipeline.imaging.placement import composite_product, place_product
 from pipeline.model.brand import STUDIO_STYLES, ImageryStyle, hex_to_rgb
 from pipeline.scene.base import SceneRequest, SceneResult
 
-__all__ = ["STYLES", "StudioBackend", "backdrop"]
+__all__ = ["STYLES", "StudioBackend", "backdrop", "studio_colours"]
 
 #: The styles drawn here; the list itself lives with the brand model (`STUDIO_STYLES`).
 STYLES = STUDIO_STYLES
@@ -41,20 +41,35 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
     return eased
 
 
+def studio_colours(palette: Mapping[str, str]) -> dict[str, str]:
+    """The colours a studio set is drawn from, each a brand colour: the background (wall), the
+    floor (floor, tabletop, podium) and the wash (the 'gradient' style's second colour). Floor and
+    wash are the palette roles of those names; brands written before them name `sand` and `mist`
+    among their extra colours; without either, the background is used, never another role (a mix
+    with the accent was off-palette, so Vitrina's own backdrop failed its palette check)."""
+    background = palette["background"]
+    return {
+        "background": background,
+        "floor": palette.get("floor") or palette.get("sand") or background,
+        "wash": palette.get("wash") or palette.get("mist") or background,
+    }
+
+
 def backdrop(size: tuple[int, int], palette: dict[str, str], style: str, seed: int, ground_y: int) -> np.ndarray:
     """HxWx3 float32 backdrop (0..255) for a style; `ground_y` is where the product stands."""
     if style not in STYLES:
         raise InputError(f"unknown studio style {shown(style)}; choose one of {', '.join(STYLES)}")
     w, h = size
-    bg = _rgb(palette["background"])
+    colours = studio_colours(palette)
+    bg = _rgb(colours["background"])
     wall_top = _mix(bg, np.full(3, 255, np.float32), 0.35)
-    floor = _mix(bg, _rgb(palette.get("sand", palette["background"])), 0.6) * 0.94
+    floor = _mix(bg, _rgb(colours["floor"]), 0.6) * 0.94
     ys = np.linspace(0, 1, h, dtype=np.float32)[:, None]
     xs = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
     horizon = ground_y / h
 
     if style == "gradient":
-        second = _rgb(palette.get("mist", palette["accent"]))
+        second = _rgb(colours["wash"])
         t = _smoothstep(ys * 0.7 + (xs + 1) / 2 * 0.3)
         img = _mix(_mix(wall_top, bg, 0.3), _mix(bg, second, 0.55), t)
     else:
@@ -89,7 +104,7 @@ def _podium(
     rx = max(min((x1 - x0) * 0.68, (area[2] - area[0]) * 0.46), 24)
     ry = max(rx * 0.14, 6)
     body_h = max(min(area[3] - ground_y - int(ry) - 2, h - ground_y - int(ry) - 1), 4)
-    sand = _rgb(palette.get("sand", palette["background"]))
+    sand = _rgb(studio_colours(palette)["floor"])
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     top = ((xx - cx) / rx) ** 2 + ((yy - ground_y) / ry) ** 2 <= 1
     body = (np.abs(xx - cx) <= rx) & (yy >= ground_y) & (yy <= ground_y + body_h)
@@ -180,5 +195,7 @@ class StudioBackend:
         img = img * (1 - shadow[..., None]) + shade_colour * shadow[..., None]
         scene = Image.fromarray(np.clip(img + 0.5, 0, 255).astype(np.uint8), "RGB")
         image = composite_product(scene, layer, placement)
-        lineage = {"backend": self.name, "style": request.style, "seed": request.seed}
+        # The colours drawn with, so a reviewer sees which role each came from (README: palette).
+        colours = studio_colours(request.palette)
+        lineage = {"backend": self.name, "style": request.style, "seed": request.seed, "colours": colours}
         return SceneResult(image, layer, placement, lineage)
