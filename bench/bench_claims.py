@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_claims.py                 # corpus + held-out set, human-readable
     .venv/bin/python bench/bench_claims.py --json out.json # also write a JSON summary
     .venv/bin/python bench/bench_claims.py --set holdout   # one set only
+    .venv/bin/python bench/bench_claims.py --set blind4    # the fourth blind set, once the file exists
 
 Each JSONL line: {"text", "locale", "expect": "flag"|"ok", "category", optional "also": [categories
 that may legitimately be found too], optional "context": {"sku", "stock", "price", "currency",
@@ -50,6 +51,9 @@ SETS = {
     "blind2": DATA / "copy_blind2.jsonl",
     "blind3": DATA / "copy_blind3.jsonl",
 }
+# the fourth blind set (batch "fresh4", issue 15): listed once its writer has delivered the file
+if (DATA / "copy_blind4.jsonl").is_file():
+    SETS["blind4"] = DATA / "copy_blind4.jsonl"
 # the demo brand's banned words, as both blind writers were told (every locale + per locale)
 BLIND_BANNED = ("cheapest", "miracle", "guaranteed", "best ever", "act now")
 BLIND_BANNED_BY_LANGUAGE = {

@@ -16,8 +16,9 @@ Where things are:
 - `document.py`     CopyContext, ClaimFinding and the Doc every family searches
 - `engine.py`       find_claims: runs the families below in category order; BOUNDARIES
 - `prices.py` (price, reference price), `urgency.py` (deadlines, dates), `scarcity.py`, `free.py`,
-  `green.py` (environmental), `health.py`, `superlatives.py` (superlative, origin), `tone.py`
-  (banned words); `library.py` checks a claim against the brand's claims library.
+  `green.py` (environmental), `health.py`, `superlatives.py` (superlative, origin), `guarantee.py`
+  (guarantees, warranties), `tone.py` (banned words); `library.py` checks a claim against the brand's
+  claims library.
 
 Boundary decisions (what a designer may write without a finding) are listed in `BOUNDARIES`.
 """

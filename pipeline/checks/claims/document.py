@@ -14,8 +14,10 @@ from datetime import date
 from functools import cached_property
 
 from pipeline.checks.claims.normalise import (
+    cjk_aware,
     compile_folded,
     despaced_view,
+    has_cjk_edge,
     leet_view,
     loose_words,
     match_view,
@@ -40,7 +42,7 @@ __all__ = [
 
 CATEGORIES = (
     "price", "reference_price", "urgency", "scarcity", "free",
-    "environmental", "health", "superlative", "origin", "tone",
+    "environmental", "health", "superlative", "origin", "guarantee", "tone",
 )  # fmt: skip
 
 
@@ -90,6 +92,8 @@ class Doc:
         self.view = match_view(self.norm)
         self.leet = leet_view(self.view)
         self.desp, self.desp_map = despaced_view(self.leet)
+        # Latin set right against kana/Han/Hangul ("送料FREE"): patterns' \b must see that edge too
+        self.cjk_edges = has_cjk_edge(self.leet) or has_cjk_edge(self.view)
         lang = ctx.locale.language
         # brands mix English into every language, so English patterns always run too
         self.langs = (lang, "en") if lang != "en" else ("en",)
@@ -117,6 +121,8 @@ class Doc:
     # -- searching --------------------------------------------------------------------------
     def finditer(self, rx: re.Pattern[str], *, views: str = "plm") -> Iterator[Hit]:
         """Matches over the plain (p), leet (l) and de-spaced (m) views, in normalised indices."""
+        if self.cjk_edges:
+            rx = cjk_aware(rx)
         seen: list[tuple[int, int]] = []
 
         def fresh(s: int, e: int) -> bool:

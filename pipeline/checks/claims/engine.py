@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pipeline.checks.claims.document import CATEGORIES, ClaimFinding, CopyContext, Doc
 from pipeline.checks.claims.free import free
 from pipeline.checks.claims.green import environmental
+from pipeline.checks.claims.guarantee import guarantee
 from pipeline.checks.claims.health import health
 from pipeline.checks.claims.prices import price, reference_price
 from pipeline.checks.claims.scarcity import scarcity
@@ -57,6 +58,13 @@ BOUNDARIES = {
     "BLOCKED although approved (Directive 2024/825); elsewhere the offsetting statement is an "
     "ordinary claim that needs its own approved wording",
     "negation": "a denied reduction word ('No sale, just fair prices', 'Rabatt? Nein') is not a reduction",
+    "guarantee": "satisfaction and money-back guarantees, lifetime warranties, 'risk-free' and '100% guaranteed' "
+    "are BLOCKED unless an approved guarantee claim in the library backs the wording; a stated warranty term "
+    "('2-year warranty', '2 Jahre Garantie', '1年保証') and 'guaranteed delivery' are not matched",
+    "cjk_boundary": "a word boundary (\\b) also falls where Latin letters touch kana, Han or Hangul ('送料FREE', "
+    "'FREEお届け'); never inside a Latin word ('carefree') nor between digits and CJK ('3日間')",
+    "deadline_today": "'ends tonight', 'at midnight', 'today only' and their translations are a deadline on the "
+    "run day, judged against the campaign end like a stated date",
 }
 
 #: One function per category, in CATEGORIES order.
@@ -70,6 +78,7 @@ RULE_FAMILIES: tuple[Callable[[Doc], list[ClaimFinding]], ...] = (
     health,
     superlative,
     origin,
+    guarantee,
     tone,
 )
 

@@ -1,4 +1,4 @@
-"""The brand's claims library: the only way a green, health, superlative or origin claim may stand.
+"""The brand's claims library: the only way a green, health, superlative, origin or guarantee claim may stand.
 
 A claim found in the copy passes when the library holds an approved claim of the same category
 whose wording appears at that place in the copy and that applies to the market, SKU and run day;
@@ -26,6 +26,9 @@ _LIB_WHAT = {
     "award) for {market} to the claims library, or tone it down to puffery"),
     "origin": ("an origin claim", "add an origin claim with bill-of-materials evidence for {market} to the claims "
     "library, or remove it"),
+    "guarantee": ("a guarantee", "add the guarantee with its terms (who gives it, how long, the conditions, how to "
+    "claim) for {market} to the claims library as an approved guarantee claim and use its exact wording, or remove "
+    "the promise"),
 }  # fmt: skip
 _RULE_WHAT = {
     "environmental.neutrality": "a climate/carbon neutrality claim",
@@ -41,6 +44,11 @@ _RULE_WHAT = {
     "superlative.price": "a lowest/best price superlative",
     "superlative.sales": "a best-selling claim",
     "superlative.award": "an award claim",
+    "guarantee.satisfaction": "a satisfaction guarantee",
+    "guarantee.money_back": "a money-back guarantee",
+    "guarantee.lifetime": "a lifetime warranty/guarantee",
+    "guarantee.risk_free": "a 'risk-free' promise (a guarantee in effect)",
+    "guarantee.absolute": "an unconditional guarantee",
 }
 
 

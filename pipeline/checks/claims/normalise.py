@@ -17,6 +17,9 @@ import unicodedata
 from functools import cache, lru_cache
 
 __all__ = [
+    "CJK_AWARE_BOUNDARY",
+    "cjk_aware",
+    "has_cjk_edge",
     "normalise",
     "normalise_full",
     "match_view",
@@ -222,6 +225,66 @@ def despaced_view(view: str) -> tuple[str, list[int]]:
         keep[m.start()] = False
     idx = [k for k in range(len(view)) if keep[k]]
     return "".join(view[k] for k in idx), idx
+
+
+# Han, kana and Hangul (and the half-width katakana NFKC leaves alone): `\w` to Python's `re`, so a
+# plain `\b` sees no edge in "送料free" or "FREEお届け"; Latin copy set right against them is common.
+_CJK = (
+    r"\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f"
+)
+_NOT_CJK_WORD = rf"[^\W\d_{_CJK}]"  # a letter that is not CJK (digits glued to 円/日 are normal)
+#: What `\b` in a table pattern means: Python's word boundary, plus the edge between a Latin (or
+#: other non-CJK) word character and a CJK one. It only adds edges where a CJK character touches a
+#: Latin word, so nothing changes inside Latin words ("carefree") or inside CJK runs.
+CJK_AWARE_BOUNDARY = rf"(?:\b|(?<={_NOT_CJK_WORD})(?=[{_CJK}])|(?<=[{_CJK}])(?={_NOT_CJK_WORD}))"
+
+
+_CJK_EDGE = re.compile(rf"{_NOT_CJK_WORD}[{_CJK}]|[{_CJK}]{_NOT_CJK_WORD}")
+
+
+def has_cjk_edge(text: str) -> bool:
+    """Does a Latin (non-CJK) word character touch a CJK one somewhere in `text` ("送料free")?"""
+    return _CJK_EDGE.search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def cjk_aware(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """`rx` with `CJK_AWARE_BOUNDARY` for each `\\b`: used only on text where `has_cjk_edge` (the
+    plain `\\b` keeps Python's literal-prefix search fast everywhere else)."""
+    pattern = _cjk_aware_boundaries(rx.pattern)
+    return rx if pattern == rx.pattern else re.compile(pattern, rx.flags)
+
+
+def _cjk_aware_boundaries(pattern: str) -> str:
+    r"""`pattern` with each `\b` outside a character class replaced by `CJK_AWARE_BOUNDARY`."""
+    if "\\b" not in pattern:
+        return pattern
+    out: list[str] = []
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            pair = pattern[i : i + 2]
+            out.append(CJK_AWARE_BOUNDARY if pair == "\\b" and not in_class else pair)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":  # a literal ] first in a class
+                out.append("]")
+                i += 1
+            continue
+        if c == "]" and in_class:
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 @cache

@@ -15,7 +15,7 @@ Format of a file: a mapping of table names to tables. The known tables and their
   `common.yaml`. A fragment written as a list becomes one group, "(?:a|b|c)", so it can go
   anywhere. `{{places}}` (origin rules only) is filled in at run time with the country and region
   names of the copy's language (Babel) plus `place_names`.
-- A *rules* table (environmental, health, superlative, origin, free) is a list of entries
+- A *rules* table (environmental, health, superlative, origin, free, guarantee) is a list of entries
   `{rule: <family>.<rule>, pattern: ..., keep: <check>}`; `rule` must be one of `RULE_IDS` (the
   code words its message by it) and the optional `keep` names a Python check in
   `pipeline/checks/claims/lexicon.py` (`KEEPS`) that decides whether a match is really a claim
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import yaml
 
-from pipeline.checks.claims.normalise import fold_pattern
+from pipeline.checks.claims.normalise import cjk_aware, fold_pattern
 from pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -65,6 +65,7 @@ RULE_IDS: Mapping[str, tuple[str, ...]] = {
     "superlative": ("sales", "rank", "award", "price", "performance"),
     "origin": ("made_in",),
     "free": ("offer",),
+    "guarantee": ("satisfaction", "money_back", "lifetime", "risk_free", "absolute"),
 }
 
 Kind = Literal["fragments", "rules", "patterns", "pattern", "words", "numbers", "deadlines", "vague"]
@@ -77,6 +78,7 @@ LANGUAGE_TABLES: Mapping[str, Kind] = {
     "superlative": "rules",
     "origin": "rules",
     "free": "rules",
+    "guarantee": "rules",
     "free_conditions": "patterns",
     "scarcity_count": "patterns",
     "scarcity_vague": "patterns",
@@ -266,7 +268,9 @@ def _probe(pattern: str) -> re.Pattern[str]:
     """`pattern` compiled as the checker will compile it, with stand-ins for run-time fragments."""
     for name, stand_in in RUNTIME_FRAGMENTS.items():
         pattern = pattern.replace("{{" + name + "}}", stand_in)
-    return re.compile(fold_pattern(pattern))
+    rx = re.compile(fold_pattern(pattern))
+    cjk_aware(rx)  # the form used on copy where Latin touches CJK must compile too
+    return rx
 
 
 class _Patterns:

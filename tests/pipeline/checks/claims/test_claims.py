@@ -652,3 +652,136 @@ def test_gaps_found_by_the_third_blind_set_are_closed_as_families():
     assert "superlative" in cats("Unrivalled battery life", "en-US")
     assert "superlative" in cats("Une autonomie inégalée", "fr-FR")
     assert cats("Pay 1/2 now, 1/2 on delivery", "en-GB") == set()
+
+
+# --- issue 15: guarantees, CJK word boundaries, deadlines on the run day ------------------------
+
+
+@pytest.mark.parametrize(
+    "text, code, rule",
+    [
+        ("Satisfaction guaranteed on all bedding", "en-GB", "guarantee.satisfaction"),
+        ("Money-back guarantee, no questions asked", "en-US", "guarantee.money_back"),
+        ("Lifetime warranty on every frame", "en-US", "guarantee.lifetime"),
+        ("Order risk-free today", "en-GB", "guarantee.risk_free"),
+        ("Softer skin, 100% guaranteed", "en-GB", "guarantee.absolute"),
+        ("Geld-zurück-Garantie für 30 Tage", "de-DE", "guarantee.money_back"),
+        ("Garantie auf Lebenszeit", "de-DE", "guarantee.lifetime"),
+        ("Satisfait ou remboursé pendant 30 jours", "fr-FR", "guarantee.money_back"),
+        ("Garantía de por vida en mochilas", "es-ES", "guarantee.lifetime"),
+        ("Satisfacción garantizada", "es-ES", "guarantee.satisfaction"),
+        ("返金保証つき", "ja-JP", "guarantee.money_back"),
+        ("평생 보증", "ko-KR", "guarantee.lifetime"),
+        ("终身质保", "zh-CN", "guarantee.lifetime"),
+        ("ללא סיכון", "he-IL", "guarantee.risk_free"),
+        ("رضاك مضمون", "ar-AE", "guarantee.satisfaction"),
+        ("आजीवन वारंटी", "hi-IN", "guarantee.lifetime"),
+    ],
+)
+def test_guarantee_claims_are_blocked_with_what_to_do(text, code, rule):
+    found = [f for f in find_claims(text, ctx(code)) if f.category == "guarantee"]
+    assert [f.rule for f in found] == [rule], found
+    f = found[0]
+    assert f.severity is Verdict.BLOCKED
+    assert text[f.span[0] : f.span[1]] == f.matched
+    assert "no approved guarantee claim" in f.message
+    assert "add the guarantee with its terms" in f.message and "or remove the promise" in f.message
+
+
+def _guarantee_claim(text: str, markets=("*",)) -> Claim:
+    # the brand model lists the claim categories a brand may approve; built field by field so the
+    # checker's side is tested whatever that list holds
+    return Claim.model_construct(
+        id="c-guarantee",
+        category="guarantee",
+        text=text,
+        evidence="guarantee terms 2025",
+        markets=list(markets),
+        skus=["*"],
+        valid_from=None,
+        expires=date(2099, 1, 1),
+    )
+
+
+def test_an_approved_guarantee_claim_lets_its_wording_pass_in_its_market_only():
+    approved = (_guarantee_claim("30-day money-back guarantee", ["GB"]),)
+    assert find_claims("30-day money-back guarantee", ctx("en-GB", claims=approved)) == []
+    f = only("30-day money-back guarantee", ctx("en-US", claims=approved))
+    assert f.rule == "guarantee.money_back" and "approved for GB only" in f.message
+    other_category = (claim("superlative", "30-day money-back guarantee"),)
+    assert rules("30-day money-back guarantee", ctx("en-GB", claims=other_category)) == ["guarantee.money_back"]
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("Every kettle comes with a 2-year warranty", "en-GB"),
+        ("3 Jahre Garantie auf alle Fahrräder", "de-DE"),
+        ("Garantie 2 ans", "fr-FR"),
+        ("2 años de garantía", "es-ES"),
+        ("1年保証", "ja-JP"),
+        ("一年保修", "zh-CN"),
+        ("Guaranteed to arrive before Christmas when you order by 18 Dec", "en-GB"),
+        ("Zero risk of spills with the sealed lid", "en-GB"),
+        ("Sin riesgo para tu piel", "es-ES"),
+    ],
+)
+def test_a_stated_warranty_term_and_other_innocent_wording_is_not_a_guarantee(text, code):
+    assert "guarantee" not in cats(text, ctx(code))
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("FREEお届け", "ja-JP"),
+        ("送料FREE", "ja-JP"),
+        ("送料ＦＲＥＥ", "ja-JP"),
+        ("FREE배송", "ko-KR"),
+        ("包装FREE", "zh-CN"),
+    ],
+)
+def test_free_touching_kana_han_or_hangul_is_an_offer(text, code):
+    f = only(text, ctx(code))
+    assert f.rule == "free.no_conditions" and f.matched.upper() in ("FREE", "ＦＲＥＥ")
+    assert "print them on the banner" in f.message
+
+
+def test_cjk_boundaries_add_no_word_edges_inside_latin_words_or_after_digits():
+    assert rules("Carefree cotton for carefree days") == []
+    assert rules("送料FREE（5,000円以上のご購入で）", ctx("ja-JP")) == []  # its condition is on the banner
+    assert "free" not in cats("FREEDOMセール", ctx("ja-JP"))  # "freedom" stays one word next to kana
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("The offer ends tonight", "en-GB"),
+        ("Our offer closes at midnight", "en-US"),
+        ("La oferta termina esta noche", "es-ES"),
+        ("Válido hasta medianoche", "es-ES"),
+        ("Das Angebot endet heute Nacht", "de-DE"),
+        ("Nur bis Mitternacht", "de-DE"),
+        ("L'offre se termine ce soir", "fr-FR"),
+        ("Jusqu'à minuit seulement", "fr-FR"),
+        ("今夜まで", "ja-JP"),
+        ("오늘 밤까지", "ko-KR"),
+        ("仅限今晚", "zh-CN"),
+        ("מסתיים הלילה", "he-IL"),
+        ("ينتهي العرض الليلة", "ar-AE"),
+        ("आज रात तक", "hi-IN"),
+    ],
+)
+def test_deadline_tonight_or_at_midnight_is_judged_against_the_campaign_end(text, code):
+    runs_on = ctx(code, campaign_ends=date(2025, 12, 5))
+    f = only(text, runs_on)
+    assert f.rule == "urgency.deadline_before_campaign_end" and f.severity is Verdict.NEEDS_REVIEW
+    assert "2025-11-20" in f.message and "2025-12-05" in f.message
+    assert find_claims(text, ctx(code, campaign_ends=ON)) == []  # true when the campaign ends that day
+    assert only(text, ctx(code)).rule == "urgency.no_campaign_end"
+
+
+def test_guarantee_is_a_category_before_tone():
+    assert CATEGORIES[-2:] == ("guarantee", "tone")
+    assert CATEGORIES[:9] == (
+        "price", "reference_price", "urgency", "scarcity", "free", "environmental", "health", "superlative", "origin"
+    )  # fmt: skip
