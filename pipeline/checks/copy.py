@@ -43,7 +43,7 @@ def check_copy(
 ) -> list[CheckResult]:
     """The banner's copy against the brand's tone, the market's disclaimer and the claims engine
     (pipeline.checks.claims: prices stated in the text, urgency, stock, free offers, green, health,
-    superlative and origin claims against the claims library and the catalog).
+    superlative, origin and guarantee claims against the claims library and the catalog).
 
     The fields are checked as one text, as a reader sees the banner: a "free" offer's conditions
     may sit in the legal line. The brief's own announced reduction is `price.reduction`'s job.

@@ -95,7 +95,7 @@ _SPECS = (
         "copy.claims",
         "claims",
         ("copy", "catalog"),
-        "price, reference price, urgency, scarcity, free, green, health, superlative and origin claims "
+        "price, reference price, urgency, scarcity, free, green, health, superlative, origin and guarantee claims "
         "hold against the claims library, price history, stock and campaign dates",
     ),
     CheckSpec(

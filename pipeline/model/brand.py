@@ -160,7 +160,9 @@ class ToneOfVoice(_Strict):
     )
 
 
-ClaimCategory = Literal["price", "urgency", "free", "environmental", "health", "superlative", "origin", "performance"]
+ClaimCategory = Literal[
+    "price", "urgency", "free", "environmental", "health", "superlative", "origin", "performance", "guarantee"
+]
 
 
 class Claim(_Strict):

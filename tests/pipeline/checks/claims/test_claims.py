@@ -689,16 +689,13 @@ def test_guarantee_claims_are_blocked_with_what_to_do(text, code, rule):
 
 
 def _guarantee_claim(text: str, markets=("*",)) -> Claim:
-    # the brand model lists the claim categories a brand may approve; built field by field so the
-    # checker's side is tested whatever that list holds
-    return Claim.model_construct(
+    return Claim(
         id="c-guarantee",
         category="guarantee",
         text=text,
         evidence="guarantee terms 2025",
         markets=list(markets),
         skus=["*"],
-        valid_from=None,
         expires=date(2099, 1, 1),
     )
 
