@@ -132,26 +132,28 @@ def _counts(sku: str) -> dict[str, Any]:
     return {"sku": sku, **dict.fromkeys(COUNTS, 0), "skipped": []}
 
 
-#: One lock per key (a product preparation, a scene) in this process: SKUs whose photos are the
-#: same bytes (a product listed in two sizes or colours with shared packshots) are prepared once
-#: and share their scenes; the others wait and take what the first one stored.
-_KEY_LOCKS: dict[str, threading.Lock] = {}
+#: Per run, one lock per key (a product preparation, a scene) in this process: SKUs whose photos
+#: are the same bytes (a product listed in two sizes or colours with shared packshots) are
+#: prepared once and share their scenes; the others wait and take what the first one stored.
+#: Dropped when the run ends, so a long-lived process (`vitrina schedule serve`) does not keep
+#: one lock per SKU of every night's run.
+_KEY_LOCKS: dict[str, dict[str, threading.Lock]] = {}
 _KEY_LOCKS_GUARD = threading.Lock()
 #: Runs interrupted in this process: their batches stop at the next variant, so that the process
 #: can exit (the task threads are joined at exit) with every finished variant stored.
 _STOPPED: set[str] = set()
 
 
-def _lock_for(key: str) -> threading.Lock:
+def _lock_for(run_id: str, key: str) -> threading.Lock:
     with _KEY_LOCKS_GUARD:
-        return _KEY_LOCKS.setdefault(key, threading.Lock())
+        return _KEY_LOCKS.setdefault(run_id, {}).setdefault(key, threading.Lock())
 
 
 def _product(store: Store, work: SkuWork, images: tuple[Path, ...], settings: RunSettings) -> tuple[Any, list[Any]]:
     """The SKU's prepared product: rebuilt from the store when an earlier run (or another SKU of
     this run with the same photos) prepared the same photos (no segmentation), else prepared now
     and recorded. Returns (product, rejected)."""
-    with _lock_for(work.prep_key):
+    with _lock_for(settings.run_id, work.prep_key):
         prep = work.preparation
         if prep is None and not settings.force:  # another SKU of this run may have prepared these photos
             prep = store.preparations([work.prep_key]).get(work.prep_key)
@@ -225,7 +227,7 @@ def _scenes(
             requests.setdefault(key, request)
     with ExitStack() as held:
         for key in sorted(requests):  # in one order, so two SKUs never wait on each other
-            held.enter_context(_lock_for(key))
+            held.enter_context(_lock_for(settings.run_id, key))
         if not settings.force:  # another SKU of this run (same photos, same scene) may have made it
             for key in list(requests):
                 stored[key] = store.scene(key)
@@ -502,6 +504,9 @@ def run_campaign(
             except BaseException:  # Ctrl-C, SIGTERM: the tasks in this process stop after their variant
                 _STOPPED.add(run_id)
                 raise
+            finally:
+                with _KEY_LOCKS_GUARD:
+                    _KEY_LOCKS.pop(run_id, None)
 
     slots = {(p.sku, p.scene.id, p.format_id, p.locale) for plans, _ in planned.values() for p in plans}
     reinstated = store.reinstate_slots(run_id, cid, slots)

@@ -84,16 +84,14 @@ def task_runner_for(name: str, address: str | None = None) -> Any:
         from prefect.task_runners import ThreadPoolTaskRunner
 
         return ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1)
-    if name == "dask":
-        from prefect_dask.task_runners import DaskTaskRunner
+    from prefect_dask.task_runners import DaskTaskRunner  # "dask", the only other one
 
-        if address:
-            return DaskTaskRunner(address=address)
-        # Processes, one thread each: rendering holds the GIL for much of its time, and Tesseract
-        # runs one process per read (OMP_THREAD_LIMIT=1, flows/runtime.py).
-        cluster = {"n_workers": os.cpu_count() or 1, "threads_per_worker": 1, "processes": True}
-        return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=cluster)
-    raise InputError(f"--task-runner {shown(name)}: unknown task runner; use one of {', '.join(TASK_RUNNERS)}")
+    if address:
+        return DaskTaskRunner(address=address)
+    # Processes, one thread each: rendering holds the GIL for much of its time, and Tesseract
+    # runs one process per read (OMP_THREAD_LIMIT=1, flows/runtime.py).
+    cluster = {"n_workers": os.cpu_count() or 1, "threads_per_worker": 1, "processes": True}
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=cluster)
 
 
 @contextmanager

@@ -79,11 +79,15 @@ class OutputFolder:
 
     def run_path(self, run_id: str, relative: str) -> Path:
         """runs/<run_id>/<relative>, checked: every segment a plain name, the whole inside the root."""
+        return self._inside(self._run_name(run_id, relative))
+
+    def _run_name(self, run_id: str, relative: str) -> Path:
+        """runs/<run_id>/<relative> when every segment is a plain name (not yet confined)."""
         check_run_id(run_id)
         parts = relative.split("/")
         for part in parts:
             check_name(part, relative)
-        return self._inside(self.root / "runs" / run_id / Path(*parts))
+        return self.root / "runs" / run_id / Path(*parts)
 
     # --- the shared backend ---------------------------------------------------------------------
 
@@ -194,11 +198,7 @@ class OutputFolder:
     def link_into_run(self, sha: str, run_id: str, relative: str, suffix: str = ".png") -> Path:
         """A browsable name for a blob under runs/<run_id>/ (hard link, copy when links fail),
         put in place by an atomic rename. Names that would leave the folder are an InputError."""
-        check_run_id(run_id)
-        parts = relative.split("/")
-        for part in parts:
-            check_name(part, relative)
-        target = self.root / "runs" / run_id / Path(*parts)
+        target = self._run_name(run_id, relative)
         source = self.blob_path(sha, suffix)
         # The folder is confined once per folder (a refresh links tens of thousands of names into
         # a few thousand folders; resolving each path costs a system call per component). The
