@@ -5,9 +5,11 @@ close-ups and text panels. Generation needs exactly one thing: a single product 
 can be cut out cleanly. Triage decides that per photo and, when it says no, says why in a few
 plain words ("text panel", "several products (16 objects)") so a marketer can fix the listing.
 
-The checks are cheap heuristics on the image and its `ProductMask`, no model downloads:
-OpenCV 5's headless wheel ships no Haar cascades (and no CascadeClassifier), so people are
-found from skin tones with a head-shaped skin region, not from a face detector.
+People and hands are found by small detectors (`pipeline.imaging.people`: MediaPipe's face,
+pose and palm models, shipped with the code). Skin tones could not tell a person from a cat, a
+raccoon or a tan wallet, and missed a hand holding the product. Everything else is a cheap
+heuristic on the image and its `ProductMask`. When the detector cannot load, every photo is
+refused with that reason: a photo never passes unchecked.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from pipeline.errors import ModelError
 from pipeline.imaging.imageio import to_array
 from pipeline.imaging.masks import ProductMask, background_distance
+from pipeline.imaging.people import PeopleDetector, shared_people_detector
 
 __all__ = ["TriageResult", "triage_packshot", "choose_packshot", "MAX_ASPECT_RATIO"]
 
@@ -35,6 +39,8 @@ _TEXT_MIN_PIECES = 30  # a text panel has at least this many separate marks ...
 _TEXT_SMALL_PIECE = 0.005  # ... each smaller than this share of the image ...
 _TEXT_SMALL_SHARE = 0.6  # ... making up at least this share of everything that is not background
 _TEXT_MARK_DISTANCE = 24  # a mark differs at least this much from the background colour
+#: What to do about a background triage cannot cut the product out of.
+_BACKGROUND_FIX = "supply a transparent PNG or a photo on a white or plain background"
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class TriageResult:
     """Verdict on one photo. ``reason`` is None exactly when ``usable`` is True.
 
     ``metrics`` holds every measurement taken (aspect ratio, product area, object counts,
-    skin share...), so a reviewer or a test can see why, not just what.
+    face/body/hand scores...), so a reviewer or a test can see why, not just what.
     """
 
     usable: bool
@@ -50,13 +56,14 @@ class TriageResult:
     metrics: dict[str, float] = field(default_factory=dict)
 
 
-def triage_packshot(img: Image.Image, mask: ProductMask) -> TriageResult:
+def triage_packshot(img: Image.Image, mask: ProductMask, people: PeopleDetector | None = None) -> TriageResult:
     """Decide whether ``img`` is a usable single-product packshot, and if not, why.
 
-    Checks, first failing one wins (most specific reason first): a person in the shot, a
-    text panel, an extreme aspect ratio, a background that is not plain, a close-up filling
-    the frame, a mask not trusted for another reason (product cut off at the edges), several
-    products, a product too small in the frame.
+    Checks, first failing one wins (most specific reason first): a person or a hand in the
+    shot (or the people detector cannot run), a text panel, an extreme aspect ratio, a
+    background that is not plain, a close-up filling the frame, a mask not trusted for another
+    reason (product cut off at the edges), several products, a product too small in the frame.
+    ``people`` defaults to the process's shared detector, loaded on first use.
     """
     if mask.alpha.shape != (img.height, img.width):
         raise ValueError(f"mask is {mask.alpha.shape[1]}x{mask.alpha.shape[0]}, image is {img.width}x{img.height}")
@@ -71,22 +78,24 @@ def triage_packshot(img: Image.Image, mask: ProductMask) -> TriageResult:
     metrics["border_uniformity"] = round(uniformity, 3)
     metrics.update(_component_metrics(solid))
     metrics.update(_text_metrics(distance, tolerance))
-    metrics.update(_skin_metrics(rgb, solid))
+    detector = people if people is not None else shared_people_detector()
+    if isinstance(detector, ModelError):
+        return TriageResult(usable=False, reason=f"people check unavailable: {detector}", metrics=metrics)
+    found = detector.find(rgb)
+    metrics.update({"face_score": found.face, "body_score": found.body, "hand_score": found.hand})
 
-    reason = _first_reason(metrics, mask)
+    reason = found.reason or _first_reason(metrics, mask)
     return TriageResult(usable=reason is None, reason=reason, metrics=metrics)
 
 
 def _first_reason(metrics: dict[str, float], mask: ProductMask) -> str | None:
-    if metrics["person"] >= 1.0:
-        return "shows a person (skin detected)"
     if metrics["text_like"] >= 1.0:
         return "text panel"
     ratio = metrics["aspect_ratio"]
     if ratio > MAX_ASPECT_RATIO:
         return f"extreme aspect ratio {ratio:.1f}:1"
     if metrics["border_uniformity"] < _MIN_UNIFORMITY:
-        return "not a packshot on a plain background"
+        return f"not a packshot on a plain background ({_BACKGROUND_FIX})"
     if metrics["product_area"] > _MAX_AREA:
         return "close-up or detail shot (product fills the frame)"
     if metrics["product_area"] == 0.0:
@@ -114,9 +123,13 @@ def _low_confidence_reason(mask: ProductMask, metrics: dict[str, float]) -> str:
             return f"product cut off at the image edges ({note.removeprefix('product ')})"
     if any(note.startswith("product is tiny") for note in notes):
         return _too_small(metrics)
-    if any(note.startswith("background is not") for note in notes):
-        return "not a packshot on a plain background"
-    return "product could not be separated from the background"
+    if any(note.startswith("background is not uniform") for note in notes):
+        return f"not a packshot on a plain background ({_BACKGROUND_FIX})"
+    # A plain but coloured (grey, beige) background is fine when the product separates cleanly;
+    # here it did not, and white or transparency is what makes it separate.
+    if "background is not white" in notes:
+        return "product could not be cut out of its non-white background (supply a transparent PNG or a photo on white)"
+    return f"product could not be separated from the background ({_BACKGROUND_FIX})"
 
 
 def _component_metrics(solid: np.ndarray) -> dict[str, float]:
@@ -161,52 +174,6 @@ def _text_metrics(distance: np.ndarray, tolerance: int) -> dict[str, float]:
         "small_mark_share": round(share, 3),
         "text_like": 1.0 if text_like else 0.0,
     }
-
-
-def _skin_metrics(rgb: np.ndarray, solid: np.ndarray) -> dict[str, float]:
-    """Skin-tone share of the product mask and whether a head-shaped skin region exists.
-
-    Skin: the classic YCrCb box narrowed to hue <= 30 degrees and moderate saturation, which
-    keeps golden labels (hue ~48) and bare metal (low saturation) out. A person needs some
-    skin (>= 1% of the mask, but not most of it: a tan leather product is not a person) and
-    one compact skin region in the upper half of the subject, where a head would be.
-    """
-    product = solid.astype(bool)
-    area = int(np.count_nonzero(product))
-    if area == 0:
-        return {"skin_share": 0.0, "person": 0.0}
-    ycc = cv2.cvtColor(rgb, cv2.COLOR_RGB2YCrCb)
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV_FULL)
-    cr, cb = ycc[:, :, 1], ycc[:, :, 2]
-    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    skin_colour = (
-        product
-        & (cr >= 135)
-        & (cr <= 173)
-        & (cb >= 77)
-        & (cb <= 127)
-        & (hue <= 21)  # 30 degrees on OpenCV's 0..255 hue scale
-        & (sat >= 38)
-        & (sat <= 191)
-        & (val >= 51)
-    )
-    skin = cv2.morphologyEx(skin_colour.astype(np.uint8), cv2.MORPH_OPEN, _ELLIPSE5)
-    share = float(np.count_nonzero(skin)) / area
-    rows = np.flatnonzero(product.any(axis=1))
-    top, height = int(rows[0]), int(rows[-1] - rows[0] + 1)
-    head = False
-    if 0.01 <= share <= 0.6:
-        count, _, stats, _ = cv2.connectedComponentsWithStats(skin, connectivity=8)
-        for _x, y, w, h, blob in stats[1:]:
-            compact = blob >= 0.4 * w * h and 0.4 <= w / h <= 2.5
-            upper = (y + h / 2 - top) / height <= 0.5
-            if compact and upper and blob >= 0.0005 * skin.size:
-                head = True
-                break
-    return {"skin_share": round(share, 4), "person": 1.0 if head else 0.0}
-
-
-_ELLIPSE5 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 
 
 def choose_packshot(
