@@ -5,9 +5,9 @@ layout keeps every box off the product, and `compose_banner` verifies it pixel b
 returning). Overlay colours are the palette's hex values exactly; only glyph anti-aliasing and
 the plates' and logo's alpha edges blend with the scene.
 
-Copy that cannot fit is never cut, hyphenated or dropped in silence: the block is left undrawn
-and a problem is recorded (`ComposedBanner.problems`), which blocks the variant downstream while
-the image stays available for review.
+Copy that cannot fit (not even its short form or hyphenated: `fit_text`) is never cut or dropped
+in silence: the block is left undrawn and a problem is recorded (`ComposedBanner.problems`),
+which blocks the variant downstream while the image stays available for review.
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ class BannerCopy:
     prior_price: str | None = None
     discount_label: str | None = None
     legal: str = ""
+    headline_short: str = ""  # per-format copy: drawn where the headline itself does not fit
+    subline_short: str = ""
 
     def __post_init__(self) -> None:
         for name in ("headline", "cta", "price"):
@@ -266,12 +268,16 @@ def compose_banner(
 
     c = _Composer(scene, layout, brand, locale, min_text_px)
     # the headline sits at the bottom of its box, next to the subline it belongs with
-    c.free_text("headline", copy.headline, layout.headline, c.head, c.scale.headline, 3, True, "bottom")
+    c.free_text(
+        "headline", copy.headline, layout.headline, c.head, c.scale.headline, 3, True, "bottom", copy.headline_short
+    )
     if copy.subline and "subline" not in layout.omits:
         if layout.subline is None:
             c.problems.append(f'layout {layout.family} has no subline box for "{copy.subline}"')
         else:
-            c.free_text("subline", copy.subline, layout.subline, c.body, c.scale.subline, 3, True)
+            c.free_text(
+                "subline", copy.subline, layout.subline, c.body, c.scale.subline, 3, True, shorter=copy.subline_short
+            )
     c.price_block(copy)
     c.cta(copy.cta)
     logo_box = c.logo(logo)
@@ -318,7 +324,16 @@ class _Composer:
         self.text_colours = [self.palette.text, self.palette.on_primary]
 
     def fit(
-        self, role: str, text: str, stack: FontStack, w: int, h: int, hi: int, lines: int, balance: bool = False
+        self,
+        role: str,
+        text: str,
+        stack: FontStack,
+        w: int,
+        h: int,
+        hi: int,
+        lines: int,
+        balance: bool = False,
+        shorter: str = "",
     ) -> TextFit | None:
         hi = max(hi, self.min_px)
         if w < 1 or h < 1:
@@ -326,7 +341,16 @@ class _Composer:
             return None
         try:
             result = fit_text(
-                text, stack, w, h, max_px=hi, min_px=self.min_px, locale=self.locale, max_lines=lines, balance=balance
+                text,
+                stack,
+                w,
+                h,
+                max_px=hi,
+                min_px=self.min_px,
+                locale=self.locale,
+                max_lines=lines,
+                balance=balance,
+                shorter=(shorter,),
             )
         except MissingGlyphError as e:
             self.problems.append(f"{role}: {e}")
@@ -364,12 +388,13 @@ class _Composer:
         lines: int,
         balance: bool,
         valign: VAlign = "top",
+        shorter: str = "",
     ) -> None:
         x0, y0, x1, y1 = box
-        f = self.fit(role, text, stack, x1 - x0, y1 - y0, hi, lines, balance)
+        f = self.fit(role, text, stack, x1 - x0, y1 - y0, hi, lines, balance, shorter)
         if f is not None:
             colour = _pick(self.text_colours, _scene_lums(self.scene, box))
-            self.draw(role, text, f, box, colour, stack, valign=valign)
+            self.draw(role, f.text, f, box, colour, stack, valign=valign)
 
     def price_block(self, copy: BannerCopy) -> None:
         """Price large; above it, when given, the discount badge then the struck prior price."""

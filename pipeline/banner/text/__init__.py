@@ -7,9 +7,12 @@ direction. Here, in reading order:
   a character no font has is a `MissingGlyphError`, never a box.
 - `bidi`: the paragraph direction, and the Unicode bidi levels that order a line mixing fonts.
 - `lines`: one line shaped by raqm (HarfBuzz + FriBiDi) with the locale's direction and
-  language; copy broken into lines at spaces, or BudouX phrases for Japanese and Chinese, never
-  inside a word.
-- `fit`: the largest size at which the copy fits its box, and drawing it there.
+  language; copy broken into lines at spaces, or BudouX phrases for Japanese and Chinese, with no
+  word alone on the last line when avoidable.
+- `hyphens`: where a word too wide for its box may break (pyphen dictionaries, alphabetic
+  scripts only), and the hyphen drawn there.
+- `fit`: the largest size at which the copy fits its box (else its shorter alternative, else
+  hyphenated), and drawing it there.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Copy fitted to a box (the largest size at which it wraps into it) and drawn there.
 
-`fit_text` searches the font size; `draw_fit` / `draw_fit_into` draw what it fitted, glyph
-pixels in exactly the given colour, and return the glyph mask the checks read.
+`fit_text` searches the font size (then a shorter alternative, then hyphenation, when the copy
+does not fit); `draw_fit` / `draw_fit_into` draw what it fitted, glyph pixels in exactly the
+given colour, and return the glyph mask the checks read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -16,7 +18,8 @@ from PIL import Image, ImageDraw
 
 from pipeline.banner.text.bidi import base_direction
 from pipeline.banner.text.fonts import FontStack
-from pipeline.banner.text.lines import ShapedLine, measurer, shape_line, wrap_text
+from pipeline.banner.text.hyphens import can_hyphenate, hyphen_pieces
+from pipeline.banner.text.lines import Shape, ShapedLine, measurer, shape_line, too_wide, wrap_text
 from pipeline.errors import InputError, shown
 from pipeline.imaging.geometry import Box
 from pipeline.imaging.imageio import to_array
@@ -34,7 +37,7 @@ class TextFit:
     """Copy laid out at one size: what `draw_fit` draws. Widths and height are ink extents."""
 
     size_px: int
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # as drawn: a line broken inside a word ends with its hyphen
     line_widths: tuple[int, ...]
     height: int  # from the first line's ink top to the last line's ink bottom
     ascent: int  # from the block's top to the first baseline
@@ -43,6 +46,7 @@ class TextFit:
     stack: FontStack = field(repr=False)
     locale: LocaleInfo = field(repr=False)
     _shaped: tuple[ShapedLine, ...] = field(repr=False, compare=False, default=())
+    text: str = ""  # the copy fitted: the text asked for, or the shorter alternative that fitted
 
     @property
     def width(self) -> int:
@@ -50,6 +54,7 @@ class TextFit:
 
 
 def _layout(
+    text: str,
     lines: Sequence[str],
     stack: FontStack,
     size: int,
@@ -72,6 +77,7 @@ def _layout(
         stack=stack,
         locale=locale,
         _shaped=shaped,
+        text=text,
     )
 
 
@@ -87,14 +93,23 @@ def fit_text(
     max_lines: int,
     line_spacing: float = 1.15,
     balance: bool = False,
+    shorter: Sequence[str] = (),
 ) -> TextFit | None:
     """The largest size in [min_px, max_px] at which the wrapped copy fits the box, or None.
 
     Binary search over integer sizes (wrapping makes fit almost, not strictly, monotonic in size;
-    the search returns a size that fits). `balance` then evens out line lengths at that size
-    (fewest lines first, then the narrowest width that keeps that count), so a headline does not
-    end with one orphaned word. Raises MissingGlyphError when no font covers a character.
+    the search returns a size that fits). At that size the words are then arranged on the same
+    number of lines so that the last line does not hold one word alone when avoidable; `balance`
+    also evens out the line lengths (headlines).
+
+    When the copy does not fit at `min_px`, the `shorter` alternatives are tried in order (blank
+    ones are skipped: a brief without per-format copy) and the first that fits is returned
+    (`TextFit.text` says which). Only when none fits whole are words hyphenated: a word wider than
+    the box at `min_px` may then break at its hyphenation points (Latin, Cyrillic and Greek
+    scripts with a pyphen dictionary; `hyphens`), the copy first, then each alternative.
+    Raises MissingGlyphError when no font covers a character.
     """
+    candidates = (text, *(s for s in shorter if s.strip()))
     if not text.strip():
         raise InputError(f"cannot fit empty text {shown(text)}")
     if box_w < 1 or box_h < 1:
@@ -105,8 +120,16 @@ def fit_text(
         raise ValueError(f"max_lines {max_lines} is below 1")
     if line_spacing <= 0:
         raise ValueError(f"line_spacing {line_spacing} is not positive")
-    stack.split_runs(text)  # coverage first: a missing glyph is an error, not a "does not fit"
-    return _fit_cached(text, stack, box_w, box_h, max_px, min_px, locale, max_lines, line_spacing, balance)
+    for candidate in candidates:
+        stack.split_runs(candidate)  # coverage first: a missing glyph is an error, not a "does not fit"
+    for hyphenate in (False, True):
+        for candidate in candidates:
+            fit = _fit_cached(
+                candidate, stack, box_w, box_h, max_px, min_px, locale, max_lines, line_spacing, balance, hyphenate
+            )
+            if fit is not None:
+                return fit
+    return None
 
 
 @lru_cache(maxsize=2048)
@@ -121,20 +144,27 @@ def _fit_cached(
     max_lines: int,
     line_spacing: float,
     balance: bool,
+    hyphenate: bool = False,
 ) -> TextFit | None:
-    """`fit_text` after validation, memoised: a TextFit is immutable and depends on nothing but
-    these arguments (fonts are files read once), so a campaign repeating copy, boxes and locales
-    across formats and variants fits each block once per process."""
+    """One candidate of `fit_text` after validation, memoised: a TextFit is immutable and depends
+    on nothing but these arguments (fonts are files read once), so a campaign repeating copy,
+    boxes and locales across formats and variants fits each block once per process.
+    `hyphenate`: words wider than the box at `min_px` may break (None when there is none)."""
     direction = base_direction(text, locale)
+    breakable: frozenset[str] = frozenset()
+    if hyphenate:
+        if can_hyphenate(locale):
+            wide = too_wide(text, stack, min_px, box_w, locale)
+            breakable = frozenset(w for w in wide if len(hyphen_pieces(w, locale)) > 1)
+        if not breakable:
+            return None  # nothing to hyphenate: the plain search already failed
 
-    def attempt(size: int) -> TextFit | None:
+    def attempt(size: int, shape: Shape = "greedy") -> TextFit | None:
         measure = measurer(stack, size, locale, direction)
-        lines = wrap_text(text, stack, size, box_w, locale, measure=measure)
+        lines = wrap_text(text, stack, size, box_w, locale, measure=measure, shape=shape, hyphenate=breakable)
         if lines is None or not lines or len(lines) > max_lines:
             return None
-        if balance and len(lines) > 1:
-            lines = _balance(text, stack, size, locale, lines, measure)
-        fit = _layout(lines, stack, size, locale, line_spacing, direction)
+        fit = _layout(text, lines, stack, size, locale, line_spacing, direction)
         if fit.width > box_w or fit.height > box_h:
             return None
         return fit
@@ -152,29 +182,16 @@ def _fit_cached(
                 hi = mid
             else:
                 lo, best = mid, fit
-    return best
-
-
-def _balance(
-    text: str,
-    stack: FontStack,
-    size: int,
-    locale: LocaleInfo,
-    lines: list[str],
-    measure: Callable[[str], int],
-) -> list[str]:
-    """The same number of lines at the narrowest width that still allows it (CSS
-    `text-wrap: balance`): no last line holding one orphaned word."""
-    count = len(lines)
-    lo, hi = 1, max(measure(line) for line in lines)
-    best = lines
-    while lo < hi:
-        mid = (lo + hi) // 2
-        wrapped = wrap_text(text, stack, size, mid, locale, measure=measure)
-        if wrapped is not None and len(wrapped) <= count:
-            hi, best = mid, wrapped
-        else:
-            lo = mid + 1
+    if len(best.lines) == 1:
+        return best
+    # The size is found with greedy lines (the fewest); the words are then arranged at that size.
+    # Other lines can change the ink height (a descender moved to the last line): then up to a
+    # tenth smaller, since a slightly smaller headline reads better than one ending on one word.
+    shape: Shape = "balanced" if balance else "no_orphan"
+    for size in range(best.size_px, max(min_px, math.floor(best.size_px * 0.9)) - 1, -1):
+        arranged = attempt(size, shape)
+        if arranged is not None:
+            return arranged
     return best
 
 

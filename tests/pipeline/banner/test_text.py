@@ -217,10 +217,15 @@ def test_no_break_space_in_a_price_is_never_broken(head):
     assert units == ["Nur ", "1.234,50\xa0€"]
 
 
-def test_a_word_wider_than_the_box_is_not_cut(head):
-    en = locale_info("en-US")
-    assert wrap_text("Unbreakableword", head, 48, 100, en) is None
-    assert fit_text("Supercalifragilistic", head, 120, 400, max_px=40, min_px=30, locale=en, max_lines=4) is None
+def test_a_word_wider_than_the_box_is_never_cut_only_hyphenated_where_a_dictionary_allows(head):
+    en, ar = locale_info("en-US"), locale_info("ar-AE")
+    assert wrap_text("Unbreakableword", head, 48, 100, en) is None  # not asked to hyphenate: no break
+    fit = fit_text("Supercalifragilistic", head, 120, 400, max_px=40, min_px=30, locale=en, max_lines=4)
+    assert fit is not None and len(fit.lines) > 1
+    assert all(line.endswith("\u2010") for line in fit.lines[:-1])
+    assert "".join(line.rstrip("\u2010") for line in fit.lines) == "Supercalifragilistic"
+    # Arabic has no hyphenation: a word wider than the box does not fit
+    assert fit_text("بالاستراتيجيات", head, 60, 400, max_px=40, min_px=30, locale=ar, max_lines=4) is None
 
 
 def test_absurdly_long_copy_does_not_fit(head):
