@@ -54,13 +54,13 @@ class TextFit:
 
 
 def _layout(
-    text: str,
     lines: Sequence[str],
     stack: FontStack,
     size: int,
     locale: LocaleInfo,
     line_spacing: float,
     direction: str,
+    text: str = "",
 ) -> TextFit:
     shaped = tuple(shape_line(line, stack, size, locale, direction) for line in lines)
     pitch = size * line_spacing
@@ -164,7 +164,7 @@ def _fit_cached(
         lines = wrap_text(text, stack, size, box_w, locale, measure=measure, shape=shape, hyphenate=breakable)
         if lines is None or not lines or len(lines) > max_lines:
             return None
-        fit = _layout(text, lines, stack, size, locale, line_spacing, direction)
+        fit = _layout(lines, stack, size, locale, line_spacing, direction, text)
         if fit.width > box_w or fit.height > box_h:
             return None
         return fit
