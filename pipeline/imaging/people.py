@@ -8,7 +8,7 @@ horses; the confirmation step is how MediaPipe itself tracks hands). The models 
 
 The three detectors are single-shot detectors with fixed-size anchors on a square input, so
 one decoder serves them all; the anchor layouts and input ranges are MediaPipe's own graph
-settings for each model. About 40 ms per photo on two CPU cores.
+settings for each model. About 50 ms per photo on two CPU cores (bench/bench_triage.py).
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ _MAX_PALMS = 2  # MediaPipe's default number of hands; more palms add time, not 
 _PALM_CROP_SCALE = 2.6  # a palm box grown to cover the whole hand (MediaPipe's palm-to-ROI)
 _PALM_CROP_SHIFT = 0.5  # ... moved half a palm towards the fingers
 _HAND_INPUT = 224
+# The runtime's default thread count ran 1.6x slower here on 2 busy cores; 2 threads per model
+# keep a photo near 50 ms without crowding the other tasks of a run.
+_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ class PeopleDetector:
                 raise ModelError(f"model file missing: {path}")
             try:
                 with _quiet_native_stderr():
-                    interpreter = Interpreter(model_path=str(path))
+                    interpreter = Interpreter(model_path=str(path), num_threads=_THREADS)
                     interpreter.allocate_tensors()
             except (ValueError, RuntimeError) as error:
                 raise ModelError(f"cannot load {path}: {error}") from error
