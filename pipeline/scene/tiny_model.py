@@ -1,9 +1,15 @@
-"""A tiny random-weight Stable Diffusion inpainting pipeline, built offline from the real classes.
+"""Tiny random-weight inpainting pipelines of every family Vitrina runs (SD 1.5, SDXL, Flux Fill),
+built offline from the real classes.
 
 Why: the diffusion path must run end to end (tests, CPU demo, benchmarks) on machines that cannot
-download weights. Diffusers' own tests do the same: real UNet / VAE / CLIP / scheduler classes at a
-tiny size. The images it makes are noise; the code path (loading, tokenising, batching, inpainting,
-compositing) is the real one. See docs/facts.md section 2 for the configuration.
+download weights. Diffusers' own tests do the same: real UNet / transformer / VAE / CLIP / T5 /
+scheduler classes at a tiny size. The images they make are noise; the code path (loading,
+tokenising, batching, inpainting, compositing) is the real one. All three are 64 px native and run
+a 64 px call in well under a second on a CPU. See docs/facts.md section 2 for the configuration.
+
+The SD 1.5 one can carry a real `StableDiffusionSafetyChecker` (tiny CLIP vision tower) whose
+concept thresholds flag every image or none (`safety="flag-all" | "pass-all"`): the pipeline's own
+NSFW path, made deterministic for tests.
 """
 
 from __future__ import annotations
@@ -11,32 +17,40 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pipeline.scene.diffusion import quiet_hf_logging
+from pipeline.scene.diffusion_models import quiet_hf_logging
 
 # torch, diffusers and transformers load only when a tiny model is built. The pipelines are imported
 # from their modules: the names diffusers exports are dummies to a type checker.
 if TYPE_CHECKING:
     from diffusers.models.autoencoders.autoencoder_kl import AutoencoderKL
     from diffusers.models.unets.unet_2d_condition import UNet2DConditionModel
+    from diffusers.pipelines.flux.pipeline_flux_fill import FluxFillPipeline
     from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion_inpaint import (
         StableDiffusionInpaintPipeline,
     )
+    from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
     from diffusers.pipelines.stable_diffusion_xl.pipeline_stable_diffusion_xl_inpaint import (
         StableDiffusionXLInpaintPipeline,
     )
-    from transformers import CLIPTextConfig, CLIPTokenizer
+    from transformers import CLIPImageProcessor, CLIPTextConfig, CLIPTokenizer
 
 __all__ = [
     "TINY_SIZE",
+    "TINY_FAMILIES",
     "build_tiny_sd_inpaint",
     "write_tiny_sd_inpaint",
     "write_clip_tokenizer_files",
     "write_tiny_lora",
     "build_tiny_sdxl_inpaint",
     "write_tiny_sdxl_inpaint",
+    "build_tiny_flux_fill",
+    "write_tiny_flux_fill",
+    "write_tiny",
 ]
+
+Safety = Literal["none", "flag-all", "pass-all"]
 
 TINY_SIZE = 64  # native resolution: UNet sample_size 32 x VAE scale factor 2
 
@@ -155,8 +169,37 @@ def _tiny_tokenizer(directory: Path) -> CLIPTokenizer:
     return tokenizer
 
 
-def build_tiny_sd_inpaint(seed: int = 0, *, workdir: Path | None = None) -> StableDiffusionInpaintPipeline:
-    """A StableDiffusionInpaintPipeline with random tiny weights (64 px native, < 1 s / 4 steps on CPU)."""
+def _tiny_safety_checker(seed: int, flag_all: bool) -> tuple[StableDiffusionSafetyChecker, CLIPImageProcessor]:
+    """diffusers' `StableDiffusionSafetyChecker` on a tiny CLIP vision tower, and its image processor.
+
+    The checker flags an image when its cosine similarity to a concept embedding exceeds that
+    concept's threshold; similarities lie in [-1, 1], so thresholds of -2 flag every image and +2
+    none."""
+    import torch
+    from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
+    from transformers import CLIPConfig, CLIPImageProcessor
+
+    tower = {"hidden_size": 32, "intermediate_size": 37, "num_attention_heads": 4, "num_hidden_layers": 2}
+    config = CLIPConfig(
+        text_config=tower | {"vocab_size": 1000},
+        vision_config=tower | {"image_size": 32, "patch_size": 4},
+        projection_dim=32,
+    )
+    torch.manual_seed(seed)
+    checker = StableDiffusionSafetyChecker(config)
+    with torch.no_grad():
+        threshold = -2.0 if flag_all else 2.0
+        checker.concept_embeds_weights.fill_(threshold)
+        checker.special_care_embeds_weights.fill_(threshold)
+    processor = CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
+    return checker, processor
+
+
+def build_tiny_sd_inpaint(
+    seed: int = 0, *, workdir: Path | None = None, safety: Safety = "none"
+) -> StableDiffusionInpaintPipeline:
+    """A StableDiffusionInpaintPipeline with random tiny weights (64 px native, < 1 s / 4 steps on CPU);
+    with a tiny safety checker that flags every image or none (`safety`), else without one."""
     quiet_hf_logging()  # optional-package hints are noise here
     import torch
     from diffusers import DDIMScheduler
@@ -179,26 +222,38 @@ def build_tiny_sd_inpaint(seed: int = 0, *, workdir: Path | None = None) -> Stab
         set_alpha_to_one=False,
         steps_offset=1,
     )
+    checker, processor = _tiny_safety_checker(seed, safety == "flag-all") if safety != "none" else (None, None)
     return StableDiffusionInpaintPipeline(
         vae=vae,
         text_encoder=text_encoder,
         tokenizer=tokenizer,
         unet=unet,
         scheduler=scheduler,  # type: ignore[arg-type]  # diffusers annotates its scheduler union as an enum
-        safety_checker=None,  # type: ignore[arg-type]  # None is diffusers' documented "no safety checker"
-        feature_extractor=None,  # type: ignore[arg-type]  # likewise, with no checker to feed
-        requires_safety_checker=False,
+        safety_checker=checker,  # type: ignore[arg-type]  # None is diffusers' documented "no safety checker"
+        feature_extractor=processor,  # type: ignore[arg-type]  # likewise, with no checker to feed
+        requires_safety_checker=checker is not None,
     )
 
 
-def write_tiny_sd_inpaint(directory: Path, seed: int = 0) -> Path:
-    """Build the tiny pipeline and `save_pretrained` it (safetensors) so `from_pretrained(dir)` loads it."""
+def _save(pipe: Any, directory: Path, variant: str | None) -> Path:
+    """`save_pretrained` (safetensors) so `from_pretrained(dir)` loads it; a `variant` ("fp16") is
+    saved as half-precision files named for it, as hub repositories ship them."""
+    import torch
+
     directory = Path(directory)
-    pipe = build_tiny_sd_inpaint(seed)
     directory.mkdir(parents=True, exist_ok=True)
     quiet_hf_logging()
-    pipe.save_pretrained(directory, safe_serialization=True)
+    if variant == "fp16":
+        pipe.to(torch.float16)
+    pipe.save_pretrained(directory, safe_serialization=True, variant=variant)
     return directory
+
+
+def write_tiny_sd_inpaint(
+    directory: Path, seed: int = 0, *, safety: Safety = "none", variant: str | None = None
+) -> Path:
+    """Build the tiny SD 1.5 pipeline and save it to `directory` (see `_save`)."""
+    return _save(build_tiny_sd_inpaint(seed, safety=safety), directory, variant)
 
 
 def write_tiny_lora(model_dir: Path, out_file: Path, *, rank: int = 4, seed: int = 0) -> Path:
@@ -278,10 +333,101 @@ def build_tiny_sdxl_inpaint(seed: int = 0) -> StableDiffusionXLInpaintPipeline:
     )
 
 
-def write_tiny_sdxl_inpaint(directory: Path, seed: int = 0) -> Path:
-    """The tiny SDXL pipeline, `save_pretrained` (safetensors) so `from_pretrained(dir)` loads it."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+def write_tiny_sdxl_inpaint(directory: Path, seed: int = 0, *, variant: str | None = None) -> Path:
+    """Build the tiny SDXL pipeline and save it to `directory` (see `_save`)."""
+    return _save(build_tiny_sdxl_inpaint(seed), directory, variant)
+
+
+def _tiny_t5_tokenizer() -> Any:
+    """A T5 (Unigram) tokenizer over lower-case letters, digits and punctuation, built in memory:
+    other characters read as <unk>, which is all a random-weight encoder needs."""
+    import string
+
+    from transformers import T5Tokenizer
+
+    pieces = ["\u2581" + c for c in string.ascii_lowercase] + list(string.ascii_lowercase + string.digits)
+    pieces += list(string.punctuation) + ["\u2581"]
+    vocab = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0)] + [(p, -float(i + 1)) for i, p in enumerate(pieces)]
+    return T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=512)
+
+
+def build_tiny_flux_fill(seed: int = 0) -> FluxFillPipeline:
+    """A FluxFillPipeline with random tiny weights: the Flux Fill path (CLIP + T5 prompts, packed
+    latents, the mask packed per pixel into channels, distilled guidance, flow matching) without
+    downloads. The VAE's sample size (64) states the native size, as Flux Fill's VAE states 1024."""
     quiet_hf_logging()
-    build_tiny_sdxl_inpaint(seed).save_pretrained(directory, safe_serialization=True)
-    return directory
+    import torch
+    from diffusers import FlowMatchEulerDiscreteScheduler
+    from diffusers.models.transformers.transformer_flux import FluxTransformer2DModel
+    from diffusers.pipelines.flux.pipeline_flux_fill import FluxFillPipeline
+    from transformers import CLIPTextModel, T5Config, T5EncoderModel
+
+    # the tiny VAE with Flux's settings: no quant convs, its latent shift and scale; 4 latent channels
+    vae = _tiny_vae(
+        seed,
+        sample_size=64,
+        use_quant_conv=False,
+        use_post_quant_conv=False,
+        shift_factor=0.0609,
+        scaling_factor=1.5035,
+    )
+    torch.manual_seed(seed)
+    # in: packed latents (4 x 4) + packed masked-image latents (4 x 4) + packed mask (2 x 2 px x 4)
+    transformer = FluxTransformer2DModel(
+        patch_size=1,
+        in_channels=48,
+        out_channels=16,
+        num_layers=1,
+        num_single_layers=1,
+        attention_head_dim=16,
+        num_attention_heads=2,
+        joint_attention_dim=32,
+        pooled_projection_dim=32,
+        axes_dims_rope=[4, 4, 8],
+        guidance_embeds=True,
+    )
+    torch.manual_seed(seed)
+    text_encoder = CLIPTextModel(_tiny_clip_config(hidden_act="gelu", projection_dim=32))
+    tokenizer_2 = _tiny_t5_tokenizer()
+    torch.manual_seed(seed)
+    text_encoder_2 = T5EncoderModel(
+        T5Config(
+            vocab_size=len(tokenizer_2),
+            d_model=32,
+            d_kv=8,
+            d_ff=37,
+            num_layers=2,
+            num_heads=4,
+            relative_attention_num_buckets=8,
+            pad_token_id=0,
+            eos_token_id=1,
+        )
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        tokenizer = _tiny_tokenizer(Path(tmp) / "tokenizer-src")
+    return FluxFillPipeline(
+        scheduler=FlowMatchEulerDiscreteScheduler(),  # type: ignore[no-untyped-call]  # unannotated in diffusers
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        text_encoder_2=text_encoder_2,
+        tokenizer_2=tokenizer_2,
+        transformer=transformer,
+    )
+
+
+def write_tiny_flux_fill(directory: Path, seed: int = 0, *, variant: str | None = None) -> Path:
+    """Build the tiny Flux Fill pipeline and save it to `directory` (see `_save`)."""
+    return _save(build_tiny_flux_fill(seed), directory, variant)
+
+
+#: `vitrina models tiny --family`: the family names of `pipeline.scene.diffusion_profiles`.
+TINY_FAMILIES = ("sd15", "sdxl", "flux-fill")
+
+
+def write_tiny(directory: Path, family: str = "sd15", seed: int = 0, *, variant: str | None = None) -> Path:
+    """The tiny pipeline of `family` (one of `TINY_FAMILIES`) saved to `directory`."""
+    writers = {"sd15": write_tiny_sd_inpaint, "sdxl": write_tiny_sdxl_inpaint, "flux-fill": write_tiny_flux_fill}
+    if family not in writers:
+        raise ValueError(f"tiny model family {family!r}: use one of {', '.join(TINY_FAMILIES)}")
+    return writers[family](directory, seed, variant=variant)

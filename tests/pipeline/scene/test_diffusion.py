@@ -130,26 +130,30 @@ def test_batch_groups_by_bucket_and_makes_identical_requests_once(backend: Diffu
     assert [r.image.size for r in results] == [(1080, 1080), (1080, 1920), (1080, 1080), (1080, 1080)]
 
 
-def test_mask_repaints_everything_but_the_product():
+def test_mask_keeps_only_whole_cells_of_opaque_product():
+    """White = repaint. Kept (black) are only whole denoiser cells (8 px here) whose pixels, widened
+    by the bicubic support, are all opaque product: soft edges, the handle hole and everything
+    around the product are repainted, so no flat init background survives next to it."""
     layer = _cutout()
-    size = (layer.width + 40, layer.height + 40)
-    init, mask = inpaint_inputs(size, layer, (20, 20, 20 + layer.width, 20 + layer.height), "#FFFFFF", size)
+    size = (layer.width + 40, layer.height + 44)  # 160 x 224: whole 8 px cells
+    box = (20, 22, 20 + layer.width, 22 + layer.height)
+    init, mask = inpaint_inputs(size, layer, box, "#FFFFFF", size, cell=8)
     m = np.asarray(mask)
     alpha = np.asarray(layer)[..., 3]
-    assert set(np.unique(m)) <= {0, 255}
-    assert (m[20:-20, 20:-20][alpha > 0] == 0).all()  # no product pixel is repainted
-    assert (m[20:-20, 20:-20][alpha == 0] == 255).all() and (m[:20] == 255).all()  # the rest is
-    # Scaled to a smaller bucket the kept area can only grow (outward), never shrink into the product.
-    _, small = inpaint_inputs(
-        (1080, 1080), layer, (400, 400, 400 + layer.width, 400 + layer.height), "#FFFFFF", (64, 64)
-    )
-    kept = np.asarray(small.resize((1080, 1080), Image.Resampling.NEAREST)) == 0
-    assert kept[400 : 400 + layer.height, 400 : 400 + layer.width][alpha > 0].mean() > 0.97
+    assert set(np.unique(m)) == {0, 255}
+    opaque = np.zeros(m.shape, bool)
+    opaque[22:-22, 20:-20] = alpha == 255
+    assert (m[~opaque] == 255).all()  # every pixel that is not opaque product is repainted
+    kept = m == 0
+    blocks = kept.reshape(kept.shape[0] // 8, 8, kept.shape[1] // 8, 8)
+    assert (blocks.all(axis=(1, 3)) == blocks.any(axis=(1, 3))).all()  # whole 8 x 8 cells only
+    assert kept[opaque].mean() > 0.5  # the product's interior is kept: the model sees it
+    assert init.size == size and init.getpixel((0, 0)) == (255, 255, 255)
 
 
 def test_buckets_are_a_small_fixed_set_of_aligned_sizes():
-    for base, step in ((64, 8), (512, 64), (1024, 64)):
-        buckets = buckets_for(base)
+    for base, step in ((64, 8), (512, 64), (1024, 64), (1024, 16)):
+        buckets = buckets_for(base, step)
         assert len(buckets) == 6
         assert all(w % step == 0 and h % step == 0 for w, h in buckets.values())
     assert pick_bucket((1080, 1350), 1024) == ("portrait", (896, 1152))
@@ -165,10 +169,16 @@ def test_lineage_says_how_the_scene_was_made(backend: DiffusionBackend, tiny_mod
     assert (
         lin["scheduler"]["class"] == "DDIMScheduler" and lin["scheduler"]["config"]["beta_schedule"] == "scaled_linear"
     )
-    assert (lin["steps"], lin["guidance"], lin["seed"]) == (STEPS, 7.5, 5)
+    assert (lin["steps"], lin["guidance"], lin["seed"]) == (STEPS, 7.5, 5)  # 7.5: the SD 1.5 profile's
     assert lin["prompt"] == "a ceramic mug on oak" and lin["negative_prompt"] == "text, watermark"
     assert lin["lora"] is None and lin["bucket"]["size"] == [64, 64]
     assert (lin["device"], lin["dtype"]) == ("cpu", "float32")
+    assert lin["model"]["family"] == "sd15" and lin["model"]["variant"] is None
+    assert set(lin["dtypes"]) == {"unet", "vae", "text_encoder"} and set(lin["dtypes"].values()) == {"float32"}
+    weights = lin["model"]["weights"]
+    assert "unet/diffusion_pytorch_model.safetensors" in weights and all(len(v) == 64 for v in weights.values())
+    assert lin["runtime"]["torch"] and lin["runtime"]["diffusers"] and lin["runtime"]["cuda"] is None
+    assert lin["safety"] == {"checker": None, "nsfw": False, "used": "generated"}
 
 
 def test_missing_model_is_one_clear_error(tmp_path: Path):
