@@ -25,7 +25,7 @@ from pydantic import (
 from pipeline.errors import ConfigError, ImageRejected, shown
 from pipeline.model.config import NAME_MAX, SafeText, read_yaml, relative_file, validate_model
 from pipeline.model.formats import BLOCKS, Block, catalog, default_formats, resolve_format_entry
-from pipeline.model.locales import SUPPORTED_LOCALES
+from pipeline.model.locales import SUPPORTED_LOCALES, NumberingSystem, check_numbering
 
 __all__ = [
     "BrandGuide",
@@ -362,6 +362,13 @@ class BrandGuide(_Strict):
     )
     imagery: ImageryStyle = Field(default_factory=ImageryStyle)
     checks: CheckPolicy = Field(default_factory=CheckPolicy)
+    numbering: dict[LocaleCode, NumberingSystem] = Field(
+        default_factory=dict,
+        description="the digits a locale's banners are written in, by locale: a CLDR numbering system "
+        "the locale uses (its default or its native one: ar-AE latn or arab, hi-IN latn or deva); default: "
+        "the locale's CLDR default (latn, 0-9, for every shipped locale). Vitrina writes prices, discounts "
+        "and counts in it, and the text.digits check asks every digit on the banner to match",
+    )
     retire_out_of_stock: bool = Field(
         default=False,
         description="true: a SKU whose catalog stock in a market is 0 gets no banners there, and the "
@@ -403,6 +410,13 @@ class BrandGuide(_Strict):
         if dupes:
             raise ValueError(f"claim ids appear twice: {shown(sorted(dupes))}")
         return claims
+
+    @field_validator("numbering")
+    @classmethod
+    def _numbering_the_locale_uses(cls, numbering: dict[str, str]) -> dict[str, str]:
+        for code, system in numbering.items():
+            check_numbering(code, system)
+        return numbering
 
     def allowed_currencies(self, market: str) -> frozenset[str]:
         """Currencies this brand allows in `market` besides the market's own (`extra_currencies`)."""
