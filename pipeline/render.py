@@ -49,7 +49,7 @@ from pipeline.errors import InputError, shown
 from pipeline.imaging.imageio import encode_png, image_sha256
 from pipeline.imaging.products import MIN_MASK_CONFIDENCE, PreparedProduct
 from pipeline.model.brand import BrandGuide, ChannelFormat, CheckPolicy
-from pipeline.model.campaign import Campaign, Scene, render_scene_template
+from pipeline.model.campaign import TEMPLATE_FIELDS, Campaign, Scene, render_scene_template
 from pipeline.model.catalog import CatalogItem
 from pipeline.model.lineage import (
     NORMALISATION,
@@ -308,10 +308,7 @@ def render_variant(
     values: dict[str, int] = {"stock": plan.item.stock}
     if announced is not None:
         values["percent"] = announced
-    texts = {
-        name: render_message(getattr(brief.copy_[plan.locale], name), values, loc)
-        for name in ("headline", "subline", "cta")
-    }
+    texts = {name: render_message(getattr(brief.copy_[plan.locale], name), values, loc) for name in TEMPLATE_FIELDS}
     banner_copy = BannerCopy(
         headline=texts["headline"],
         subline=texts["subline"],
@@ -320,10 +317,13 @@ def render_variant(
         prior_price=format_price(prior, plan.item.currency, loc) if prior is not None else None,
         discount_label=format_percent_off(announced, loc) if announced and prior is not None else None,
         legal=brand.tone.disclaimers.get(plan.locale, ""),
+        headline_short=texts["headline_short"],
+        subline_short=texts["subline_short"],
     )
 
     # 5. Compose the banner over the scene
     banner = compose_banner(scene.image, layout, banner_copy, brand, loc, min_text_px=fmt.min_text_px, logo=logo)
+    drawn = {b.role: b.text for b in banner.blocks}
 
     # 6. Check: each entry runs only when the brand guide does not disable it (mandatory ones always run)
     planned: list[tuple[str, Callable[[], CheckResult | list[CheckResult]]]] = [
@@ -345,12 +345,7 @@ def render_variant(
         (
             "copy",
             lambda: check_copy(
-                {
-                    "headline": texts["headline"],
-                    "subline": texts["subline"],
-                    "cta": texts["cta"],
-                    "legal": banner_copy.legal,
-                },
+                {**texts, "legal": banner_copy.legal},  # the short copy too: it may be drawn
                 loc,
                 brand,
                 sku=plan.sku,
@@ -404,9 +399,9 @@ def render_variant(
             }
         ),
         layout=LayoutLineage.model_validate(asdict(layout)),
-        copy=CopyLineage(
-            headline=texts["headline"],
-            subline=texts["subline"],
+        copy=CopyLineage(  # as drawn: the short headline where it was (so `regenerate` draws it again)
+            headline=drawn.get("headline", texts["headline"]),
+            subline=drawn.get("subline", texts["subline"]),
             cta=texts["cta"],
             price=banner_copy.price,
             prior_price=banner_copy.prior_price,

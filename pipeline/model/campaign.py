@@ -21,8 +21,8 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipeline.banner.messages import KNOWN_VARIABLES, validate_message, variables_of
-from pipeline.errors import ConfigError, InputError, one_line
+from pipeline.banner.messages import KNOWN_VARIABLES, render_message, validate_message, variables_of
+from pipeline.errors import ConfigError, InputError, one_line, shown
 from pipeline.model.brand import STUDIO_STYLES, BrandGuide, LocaleCode, load_brand
 from pipeline.model.catalog import Catalog, load_catalog
 from pipeline.model.config import NAME_MAX, SafeName, SafeText, inside, read_yaml, validate_model
@@ -65,6 +65,12 @@ class LocalizedCopy(_Strict):
     headline: SafeText = Field(min_length=1, max_length=300)
     cta: SafeText = Field(min_length=1, max_length=160)
     subline: SafeText = Field(default="", max_length=400)
+    # Per-format copy: drawn in the formats where the copy above does not fit whole (before any
+    # word of it is hyphenated); checked like it (templates, claims).
+    headline_short: SafeText = Field(
+        default="", max_length=300, description="drawn where the headline does not fit (small display formats)"
+    )
+    subline_short: SafeText = Field(default="", max_length=400, description="drawn where the subline does not fit")
 
 
 class Discount(_Strict):
@@ -119,6 +125,9 @@ class Campaign:
     brand: BrandGuide
     catalog: Catalog
     prompts_dir: Path
+    #: One line each (file, field, value, problem): copy that fits some formats or none (a run
+    #: would block those variants), for the CLI to show before it runs.
+    warnings: tuple[str, ...] = ()
 
     @property
     def skus(self) -> list[str]:
@@ -126,7 +135,7 @@ class Campaign:
 
 
 # The copy fields written as message templates (the legal line is plain text).
-TEMPLATE_FIELDS = ("headline", "subline", "cta")
+TEMPLATE_FIELDS = ("headline", "subline", "cta", "headline_short", "subline_short")
 
 
 def _check_copy_templates(brief: Brief, brief_path: Path) -> None:
@@ -143,6 +152,61 @@ def _check_copy_templates(brief: Brief, brief_path: Path) -> None:
                 if brief.discount is None and "percent" in _names(template):
                     problem = "{percent} needs an announced discount in the brief (discount: {percent: N})"
                 raise ConfigError(brief_path, field, template, problem) from None
+        if copy.subline_short and not copy.subline:
+            raise ConfigError(
+                brief_path, f"copy.{loc}.subline_short", copy.subline_short, "a short subline needs a subline"
+            )
+
+
+#: Stock counts that reach every CLDR plural category of the shipped locales (zero, one, two,
+#: few, many, other), so that each plural form of the copy is tried.
+SAMPLE_STOCK = (0, 1, 2, 3, 11, 100, 1000)
+
+
+def copy_fit_warnings(brief: Brief, brief_path: Path, brand: BrandGuide) -> tuple[str, ...]:
+    """A line for each locale's headline or subline that fits some of the brief's formats or none
+    at their smallest text size, not even as its short form or hyphenated: a run would leave its
+    slot empty and block those variants. Warnings, not errors: the other formats are still made."""
+    from pipeline.banner.text import FontStack, MissingGlyphError
+    from pipeline.banner.text.preflight import formats_without_fit, text_boxes, words_too_wide
+    from pipeline.imaging.imageio import open_image
+
+    logo = open_image(brand.logo_path, "logo")  # load_brand opened it already: it decodes
+    aspect = logo.width / logo.height
+    stacks = {"headline": FontStack.for_brand(brand, "headline"), "subline": FontStack.for_brand(brand, "body")}
+    extra = {"percent": brief.discount.percent} if brief.discount else {}
+    warnings: list[str] = []
+    for loc in brief.locales:
+        info, copy = locale_info(loc), brief.copy_[loc]
+        for role in ("headline", "subline"):
+            template, short = getattr(copy, role), getattr(copy, f"{role}_short")
+            if not template:
+                continue
+            renderings = list(
+                dict.fromkeys(
+                    tuple(render_message(t, {"stock": n, **extra}, info) for t in (template, short) if t)
+                    for n in SAMPLE_STOCK
+                )
+            )
+            boxes = text_boxes(brand, brief.formats, info, role, aspect)
+            try:
+                unfit = formats_without_fit(renderings, stacks[role], boxes, info)
+            except MissingGlyphError as exc:
+                warnings.append(str(ConfigError(brief_path, f"copy.{loc}.{role}", template, str(exc))))
+                continue
+            if not unfit:
+                continue
+            if len(unfit) < len(boxes):
+                where = f"does not fit {', '.join(unfit)}"
+            else:
+                words = words_too_wide(renderings[0][0], stacks[role], boxes, info)
+                where = "fits no format of the brief" + (
+                    f" ({shown(words[0])} is wider than every {role} box)" if words else ""
+                )
+            fix = f"shorten {role}_short" if short else f"add a {role}_short that fits"
+            problem = f"{where} at the smallest text size, not even hyphenated: those variants will be blocked ({fix})"
+            warnings.append(str(ConfigError(brief_path, f"copy.{loc}.{role}", template, problem)))
+    return tuple(warnings)
 
 
 @lru_cache(maxsize=8)
@@ -270,6 +334,8 @@ def load_campaign(brief_path: Path, default_prompts_dir: Path) -> Campaign:
         for i, sku in enumerate(brief.skus):
             if not catalog.has_sku(sku):
                 raise ConfigError(brief_path, f"skus[{i}]", sku, f"not in the catalog {catalog.path.name}")
-    campaign = Campaign(brief_path.resolve(), brief, brand, catalog, prompts_dir)
+    campaign = Campaign(
+        brief_path.resolve(), brief, brand, catalog, prompts_dir, warnings=copy_fit_warnings(brief, brief_path, brand)
+    )
     _trial_render(campaign)
     return campaign
