@@ -72,8 +72,8 @@ _WEIGHT_NAME = re.compile(
     rf"^(?:diffusion_pytorch_model|model|pytorch_model)(?:{_SHARD})?(?:\.(?P<variant>[A-Za-z0-9_]+)(?:{_SHARD})?)?"
     r"\.(?P<ext>safetensors|bin)$"
 )
-# Components without weights: tokenizers, schedulers, image processors.
-_NO_WEIGHTS = re.compile(r"(Tokenizer(Fast)?|Scheduler|FeatureExtractor|ImageProcessor|Processor)$")
+# Components without weights: tokenizers, schedulers, image processors (CLIPImageProcessorPil too).
+_NO_WEIGHTS = re.compile(r"Tokenizer|Scheduler|FeatureExtractor|Processor")
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def _cached_digests(path: Path, files: tuple[Path, ...]) -> dict[str, str]:
         cached = {}
     known = cached if isinstance(cached, dict) else {}
     out: dict[str, str] = {}
-    fresh: dict[str, list[Any]] = {}
+    fresh: dict[str, Any] = {}
     for rel in files:
         name = rel.as_posix()
         stat = (path / rel).stat()
@@ -207,6 +207,7 @@ def _cached_digests(path: Path, files: tuple[Path, ...]) -> dict[str, str]:
         else:
             out[name] = file_sha256(path / rel)
         fresh[name] = [stat.st_size, stat.st_mtime_ns, out[name]]
+    fresh = {**known, **fresh}  # entries of files not read this time (another variant) stay
     if fresh != known:
         try:  # atomically: two processes may hash the same model
             fd, tmp = tempfile.mkstemp(dir=path, prefix=_DIGEST_CACHE, suffix=".tmp")

@@ -1,5 +1,12 @@
-"""Safety: `image.nudity` (exposed body parts anywhere, NudeNet thresholds per class) and
-`image.people` (faces or bodies in a generated background, by the brand's people policy).
+"""Safety: `image.nudity` (exposed body parts anywhere, NudeNet thresholds per class, and the
+diffusion pipeline's own safety checker) and `image.people` (faces or bodies in a generated
+background, by the brand's people policy).
+
+Two detectors feed `image.nudity`: NudeNet on the banner, and the NSFW flag of the pipeline that
+painted the scene (SD 1.5 models ship a CLIP-based safety checker). The diffusion backend never uses
+a flagged frame (the scene gets the flat brand background instead; `pipeline.scene.diffusion`) and
+records the flag in the scene's lineage (``generation.safety``); `model_nsfw_reason` reads it back
+from there, and `check_nudity(model_flag=...)` blocks the banner with it.
 
 NudeNet's ONNX model ships in its wheel; it is loaded once per process on one CPU thread
 (`detect_body_parts` is NudeNet's own computation, vectorised). Wide and tall banners are seen as
@@ -12,7 +19,7 @@ from __future__ import annotations
 import math
 import os.path
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +45,7 @@ from pipeline.model.brand import BrandGuide
 
 __all__ = [
     "PERSON_CLASSES",
+    "model_nsfw_reason",
     "Detection",
     "detect_body_parts",
     "detect_tiled",
@@ -148,6 +156,16 @@ def detect_body_parts(image: Image.Image | np.ndarray, offset: tuple[int, int] =
     return out
 
 
+def model_nsfw_reason(generation: Mapping[str, Any] | None) -> str | None:
+    """Why the scene's own generator flagged it (a sentence), or None: read from a scene's or a
+    banner's generation lineage, whose ``safety`` record the diffusion backend writes."""
+    safety = generation.get("safety") if generation else None
+    if generation is None or not isinstance(safety, Mapping) or safety.get("nsfw") is not True:
+        return None
+    checker = safety.get("checker") or "the pipeline's safety checker"
+    return f"{checker} flagged the generated scene (seed {generation.get('seed')})"
+
+
 def check_nudity(
     image: Image.Image,
     brand: BrandGuide | None,
@@ -155,14 +173,29 @@ def check_nudity(
     settings: ImageCheckSettings,
     *,
     detections: Sequence[Detection] | None = None,
+    model_flag: str | None = None,
 ) -> list[CheckResult]:
-    """Exposed body parts anywhere in the banner (NudeNet), each class with its own threshold."""
+    """Exposed body parts anywhere in the banner (NudeNet), each class with its own threshold, and
+    `model_flag` (`model_nsfw_reason`): the generator's own safety checker flagged the scene."""
     cid = "image.nudity"
+    flagged = (
+        [
+            result(
+                cid,
+                Verdict.BLOCKED,
+                "nudity.model_flag",
+                f"{model_flag}: the flagged frame was discarded and a flat brand background used; "
+                "regenerate the scene with another seed",
+            )
+        ]
+        if model_flag
+        else []
+    )
     if detections is None:
         try:
             detections = detect_tiled(np.asarray(image.convert("RGB")))
         except Exception as exc:  # NudeNet or onnxruntime missing or broken
-            return [
+            return flagged + [
                 result(
                     cid,
                     Verdict.NEEDS_REVIEW,
@@ -185,6 +218,7 @@ def check_nudity(
                     box=d.box,
                 )
             )
+    out = flagged + out
     if not out:
         top = max((d.score for d in detections if d.label in settings.nudity_thresholds), default=0.0)
         out.append(
