@@ -74,6 +74,7 @@ def test_a_compound_that_hyphenates_everywhere_needs_no_warning(tmp_path: Path):
 @pytest.mark.slow
 def test_the_short_headline_is_drawn_recorded_and_claim_checked(tmp_path: Path):
     from pipeline.imaging.products import prepare_product
+    from pipeline.regenerate import regenerate_variant
     from pipeline.render import plan_variants, render_variant
     from pipeline.scene.studio import StudioBackend
 
@@ -91,6 +92,9 @@ def test_the_short_headline_is_drawn_recorded_and_claim_checked(tmp_path: Path):
         assert [b.text for b in variant.lineage.text_blocks if b.role == "headline"] == [drawn]
         tone = [r for r in variant.report.results if r.check == "copy.tone"]
         assert any("headline_short" in r.message and "Schnäppchen" in r.message for r in tone)
+        # the lineage alone rebuilds it: the drawn headline is recorded, whichever was drawn
+        rebuilt = regenerate_variant(fmt, variant.lineage, variant.png, product.cutout, campaign.brand, StudioBackend())
+        assert rebuilt.identical, rebuilt.summary()
 
 
 def test_the_copy_checks_read_the_short_copy_too():
