@@ -7,9 +7,10 @@ VitrinaError                 base: catch this and only this to handle "Vitrina s
 │   ├── LayoutError          the copy or the logo cannot be laid out in a channel format
 │   └── FontError            a font file that cannot be read or lacks a glyph
 │       └── MissingGlyphError  no font of the stack draws a character: it would render as a box
-├── ModelError               the diffusion backend cannot run as configured
+├── ModelError               a model cannot run as configured (diffusion backend, bundled detector)
 │   ├── ModelNotFoundError   the model is not on this machine (nothing is ever downloaded)
-│   └── LoraNotFoundError    the brand's style LoRA file does not exist
+│   ├── LoraNotFoundError    the brand's style LoRA file does not exist
+│   └── DetectorUnavailable  a bundled detection model cannot load here (missing, corrupt, no runtime)
 ├── ReviewError              a review decision that cannot be taken (unknown id, blocked variant)
 ├── DamError                 a DAM operation failed (endpoint, credentials, bucket, key)
 └── VerifyError              product-pixel verification cannot compare its inputs
@@ -42,6 +43,7 @@ __all__ = [
     "ModelError",
     "ModelNotFoundError",
     "LoraNotFoundError",
+    "DetectorUnavailable",
     "ReviewError",
     "DamError",
     "VerifyError",
@@ -141,7 +143,7 @@ class MissingGlyphError(FontError):
 
 
 class ModelError(VitrinaError):
-    """The diffusion backend cannot run as configured."""
+    """A model cannot run as configured: the diffusion backend or a bundled detector."""
 
 
 class ModelNotFoundError(ModelError):
@@ -150,6 +152,11 @@ class ModelNotFoundError(ModelError):
 
 class LoraNotFoundError(ModelError):
     """The brand's style LoRA file configured in imagery.lora does not exist."""
+
+
+class DetectorUnavailable(ModelError):
+    """A bundled detection model cannot load here: its file is missing or corrupt, or its runtime
+    is not installed. Nothing is downloaded; the checks that need it refuse rather than pass."""
 
 
 class ReviewError(VitrinaError):

@@ -26,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.errors import ModelError
+from pipeline.errors import DetectorUnavailable
 
 __all__ = [
     "MODEL_DIR",
@@ -109,19 +109,19 @@ class PeopleDetector:
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as error:
-            raise ModelError(f"ai-edge-litert is not installed ({error})") from error
+            raise DetectorUnavailable(f"ai-edge-litert is not installed ({error})") from error
         self._lock = threading.Lock()
         self._interpreters: dict[str, Any] = {}
         for name in (_FACE.file, _BODY.file, _PALM.file, _HAND):
             path = model_dir / name
             if not path.is_file():
-                raise ModelError(f"model file missing: {path}")
+                raise DetectorUnavailable(f"model file missing: {path}")
             try:
                 with _quiet_native_stderr():
                     interpreter = Interpreter(model_path=str(path), num_threads=_THREADS)
                     interpreter.allocate_tensors()
             except (ValueError, RuntimeError) as error:
-                raise ModelError(f"cannot load {path}: {error}") from error
+                raise DetectorUnavailable(f"cannot load {path}: {error}") from error
             self._interpreters[name] = interpreter
         self._anchors = {ssd.file: ssd.anchors() for ssd in (_FACE, _BODY, _PALM)}
 
@@ -218,10 +218,10 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 @cache
-def shared_people_detector() -> PeopleDetector | ModelError:
+def shared_people_detector() -> PeopleDetector | DetectorUnavailable:
     """One detector per process, loaded on first use; the error instead when it cannot load
     (kept, so every photo gets the same clear reason without retrying the load)."""
     try:
         return PeopleDetector()
-    except ModelError as error:
+    except DetectorUnavailable as error:
         return error

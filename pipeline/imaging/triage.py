@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.errors import ModelError
+from pipeline.errors import DetectorUnavailable
 from pipeline.imaging.imageio import to_array
 from pipeline.imaging.masks import ProductMask, background_distance
 from pipeline.imaging.people import PeopleDetector, shared_people_detector
@@ -79,7 +79,7 @@ def triage_packshot(img: Image.Image, mask: ProductMask, people: PeopleDetector 
     metrics.update(_component_metrics(solid))
     metrics.update(_text_metrics(distance, tolerance))
     detector = people if people is not None else shared_people_detector()
-    if isinstance(detector, ModelError):
+    if isinstance(detector, DetectorUnavailable):
         return TriageResult(usable=False, reason=f"people check unavailable: {detector}", metrics=metrics)
     found = detector.find(rgb)
     metrics.update({"face_score": found.face, "body_score": found.body, "hand_score": found.hand})

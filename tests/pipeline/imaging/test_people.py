@@ -10,7 +10,7 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from pipeline.errors import ModelError
+from pipeline.errors import DetectorUnavailable, ModelError
 from pipeline.imaging.people import MODEL_DIR, PeopleDetector, PeopleFound, shared_people_detector
 
 DEMO = Path(__file__).resolve().parents[3] / "demo" / "products"
@@ -79,13 +79,15 @@ def test_missing_model_file(tmp_path: Path) -> None:
     for model in MODEL_DIR.glob("*.tflite"):
         shutil.copy(model, tmp_path)
     (tmp_path / "palm_detection_lite.tflite").unlink()
-    with pytest.raises(ModelError, match=r"model file missing: .*palm_detection_lite\.tflite"):
+    with pytest.raises(DetectorUnavailable, match=r"model file missing: .*palm_detection_lite\.tflite") as error:
         PeopleDetector(model_dir=tmp_path)
+    # Callers that handle "a model cannot run" (ModelError) handle this one too.
+    assert isinstance(error.value, ModelError)
 
 
 def test_corrupt_model_file(tmp_path: Path) -> None:
     for model in MODEL_DIR.glob("*.tflite"):
         shutil.copy(model, tmp_path)
     (tmp_path / "pose_detection.tflite").write_bytes(b"not a model")
-    with pytest.raises(ModelError, match=r"cannot load .*pose_detection\.tflite"):
+    with pytest.raises(DetectorUnavailable, match=r"cannot load .*pose_detection\.tflite"):
         PeopleDetector(model_dir=tmp_path)

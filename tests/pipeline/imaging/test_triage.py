@@ -12,7 +12,7 @@ import skimage.data
 from PIL import Image, ImageDraw
 
 import pipeline.imaging.triage as triage_module
-from pipeline.errors import ModelError
+from pipeline.errors import DetectorUnavailable
 from pipeline.imaging.imageio import load_product_image
 from pipeline.imaging.masks import ProductMask, product_mask
 from pipeline.imaging.people import PeopleDetector
@@ -116,7 +116,7 @@ def test_skin_coloured_product_is_not_a_person() -> None:
 
 def test_a_detector_that_cannot_load_refuses_every_photo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No silent pass: without its models the triage says the people check could not run."""
-    with pytest.raises(ModelError) as missing:
+    with pytest.raises(DetectorUnavailable) as missing:
         PeopleDetector(model_dir=tmp_path)
     monkeypatch.setattr(triage_module, "shared_people_detector", lambda: missing.value)
     result = triage(on_white((400, 400), lambda d, s: box(d, s, (100, 80, 300, 330))))
