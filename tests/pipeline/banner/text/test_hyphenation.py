@@ -8,21 +8,14 @@ import pytest
 
 from pipeline.banner.text import FontStack, fit_text, wrap_text
 from pipeline.banner.text.hyphens import SOFT_HYPHEN, can_hyphenate, hyphen_glyph, hyphen_pieces
-from pipeline.model.brand import load_brand
 from pipeline.model.locales import LocaleInfo, locale_info
 
-BRAND_DIR = Path(__file__).resolve().parents[4] / "brand_guides" / "halden"
 DE, EN, AR = locale_info("de-DE"), locale_info("en-US"), locale_info("ar-AE")
 NL = LocaleInfo("nl-NL", "nl", "Latn", "ltr", "NL")
 FI = LocaleInfo("fi-FI", "fi", "Latn", "ltr", "FI")  # pyphen ships no Finnish dictionary
 COMPOUND = "Wanderausrüstungsschnäppchenwochen"
 # the medium rectangle's headline box at its smallest and largest headline size
 BOX_W, BOX_H, MIN_PX, MAX_PX = 144, 66, 10, 22
-
-
-@pytest.fixture(scope="module")
-def head():
-    return FontStack.for_brand(load_brand(BRAND_DIR), "headline")
 
 
 def unhyphenated(lines):

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from pipeline.banner.text import FontStack, fit_text, wrap_text
-from pipeline.model.brand import load_brand
+from pipeline.banner.text import fit_text, wrap_text
 from pipeline.model.locales import locale_info
 
-BRAND_DIR = Path(__file__).resolve().parents[4] / "brand_guides" / "halden"
 AR_LEGAL = "الأسعار شاملة ضريبة القيمة المضافة. العرض حتى ٢٤ ديسمبر ٢٠٢٦."
-
-
-@pytest.fixture(scope="module")
-def brand():
-    return load_brand(BRAND_DIR)
-
-
-@pytest.fixture(scope="module")
-def head(brand):
-    return FontStack.for_brand(brand, "headline")
-
-
-@pytest.fixture(scope="module")
-def body(brand):
-    return FontStack.for_brand(brand, "body")
 
 
 def test_the_demo_headline_does_not_leave_preis_alone_in_the_medium_rectangle(head):

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from pipeline.banner.compose import BannerCopy, compose_banner
 from pipeline.banner.layout import plan_layout
 from pipeline.banner.money import format_price
-from pipeline.banner.text import FontStack, fit_text
-from pipeline.model.brand import hex_to_rgb, load_brand
+from pipeline.banner.text import fit_text
+from pipeline.model.brand import hex_to_rgb
 from pipeline.model.locales import LocaleInfo, locale_info
 
-BRAND_DIR = Path(__file__).resolve().parents[4] / "brand_guides" / "halden"
 DE = locale_info("de-DE")
 FI = LocaleInfo("fi-FI", "fi", "Latn", "ltr", "FI")  # no Finnish hyphenation dictionary
 COMPOUND = "Wanderausrüstungsschnäppchenwochen"
-
-
-@pytest.fixture(scope="module")
-def brand():
-    return load_brand(BRAND_DIR)
-
-
-@pytest.fixture(scope="module")
-def head(brand):
-    return FontStack.for_brand(brand, "headline")
 
 
 def fit(text, stack, shorter, locale=DE):
