@@ -9,7 +9,8 @@ Supported, and nothing else:
 
 * plain text (`'` is ICU's quote: `''` is one apostrophe, `'{'` / `'}'` / `'#'` are literal
   characters; an apostrophe before anything else, as in French "l'hiver", is just an apostrophe);
-* `{name}`: the value, written as the locale writes numbers (Babel `format_decimal`: de-DE `1.234`);
+* `{name}`: the value, written as the locale writes numbers (Babel `format_decimal`: de-DE `1.234`)
+  in the banner's digit system (`numbering`: ar-AE `arab` writes `١٢`);
 * `{name, plural, SELECTOR {message} ...}` with selectors `=N` (exact value, checked first) and
   the CLDR categories `zero one two few many other`; `other` is required. Inside a branch `#` is
   the plural's value, formatted like `{name}`. Branches may nest further placeholders and plurals.
@@ -32,9 +33,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_decimal
 from babel.plural import PluralRule
 
+from pipeline.banner.money import format_number
 from pipeline.errors import InputError
 from pipeline.model.locales import LocaleInfo
 
@@ -291,19 +292,23 @@ def _number(name: str, values: Mapping[str, Number]) -> Number:
     return value
 
 
-def render_message(template: str, values: Mapping[str, Number], locale: LocaleInfo) -> str:
+def render_message(
+    template: str, values: Mapping[str, Number], locale: LocaleInfo, numbering: str | None = None
+) -> str:
     """The template with its placeholders and plurals resolved for `locale`.
 
-    Numbers are written by Babel's `format_decimal` (de-DE `1.234`, fr-FR `1 234`); a plural
-    takes its first matching `=N` branch, else the branch of the value's CLDR category, else
-    `other`. Raises `InputError` for a malformed template, ValueError for a missing value and
-    TypeError for a value that is not an int or Decimal (the caller's bugs: templates are checked
-    against the known variables when the brief is loaded). Templates are parsed once (cached)."""
+    Numbers are written by Babel's `format_decimal` (de-DE `1.234`, fr-FR `1 234`) in the digit
+    system `numbering` (None: the locale's CLDR default); digits typed in the template are kept as
+    typed (the digit check reports them when they differ). A plural takes its first matching `=N`
+    branch, else the branch of the value's CLDR category, else `other`. Raises `InputError` for a
+    malformed template, ValueError for a missing value and TypeError for a value that is not an int
+    or Decimal (the caller's bugs: templates are checked against the known variables when the brief
+    is loaded). Templates are parsed once (cached)."""
     rule = _rule(locale.babel)
     out: list[str] = []
 
     def fmt(value: Number) -> str:
-        return format_decimal(value, locale=locale.babel)
+        return format_number(value, locale, numbering)
 
     def emit(nodes: tuple[_Node, ...], hash_value: Number | None) -> None:
         for node in nodes:

@@ -60,6 +60,13 @@ _SPECS = (
         "text.glyphs", "text", ("layout",), "every drawn character has a glyph (no .notdef boxes)", mandatory=True
     ),
     CheckSpec(
+        "text.digits",
+        "text",
+        ("layout",),
+        "every digit on the banner is in one numbering system: the brand's `numbering` for the locale, else "
+        "the locale's CLDR default",
+    ),
+    CheckSpec(
         "text.ocr",
         "text",
         ("banner", "ocr"),
