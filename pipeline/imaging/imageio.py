@@ -178,7 +178,7 @@ def _to_srgb(path: Path, im: Image.Image, icc: bytes) -> Image.Image:
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         space = source.profile.xcolor_space.strip()
-        intent = ImageCms.Intent(ImageCms.getDefaultIntent(source))
+        intent = _rendering_intent(ImageCms.getDefaultIntent(source))
     except (OSError, ImageCms.PyCMSError, ValueError, TypeError) as exc:
         raise ImageRejected(path, "broken colour profile") from exc
     if space not in _PROFILE_MODES:
@@ -195,6 +195,21 @@ def _to_srgb(path: Path, im: Image.Image, icc: bytes) -> Image.Image:
     if alpha is not None:
         converted.putalpha(alpha)
     return converted
+
+
+def _rendering_intent(value: int) -> ImageCms.Intent:
+    """The profile header's rendering intent, or perceptual when the field holds none of the four.
+
+    The field is only the profile maker's suggestion of how to map colours; the curves and
+    colorants that convert the pixels live in the tags, which LittleCMS has already parsed by
+    now. Real profiles get it wrong: scikit-learn's ``china.jpg`` carries a standard
+    "sRGB IEC61966-2.1" profile whose field reads 16777216 (0x01000000, byte-swapped 1). Perceptual
+    is the ICC's default intent (0), so such a photo converts as any untagged-intent one would.
+    """
+    try:
+        return ImageCms.Intent(value)
+    except ValueError:
+        return ImageCms.Intent.PERCEPTUAL
 
 
 def _to_rgba(path: Path, im: Image.Image) -> Image.Image:

@@ -305,10 +305,38 @@ def test_greyscale_profile_is_converted(tmp_path: Path) -> None:
     assert load_product_image(tmp_path / "la.png").getpixel((1, 1)) == (188, 188, 188, 77)
 
 
+def with_intent_field(profile: bytes, intent: int) -> bytes:
+    """The profile with its header's 4-byte rendering-intent field (offset 64) set to ``intent``."""
+    return profile[:64] + intent.to_bytes(4, "big") + profile[68:]
+
+
+@pytest.mark.parametrize("intent", [16777216, 4, 0xFFFFFFFF])
+def test_profile_with_an_out_of_range_intent_still_converts(tmp_path: Path, intent: int) -> None:
+    """The intent field is only a hint (scikit-learn's china.jpg has a standard sRGB profile whose
+    field reads 16777216): the photo loads, converted by the profile's own colour data."""
+    srgb = with_intent_field(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes(), intent)
+    assert ImageCms.getDefaultIntent(ImageCms.ImageCmsProfile(io.BytesIO(srgb))) == intent
+    Image.new("RGB", (4, 4), (12, 200, 99)).save(tmp_path / "srgb.jpg", icc_profile=srgb, quality=100)
+    r, g, b, _ = load_product_image(tmp_path / "srgb.jpg").getpixel((1, 1))
+    assert max(abs(r - 12), abs(g - 200), abs(b - 99)) <= 2
+
+    adobe = with_intent_field(matrix_icc_profile("Adobe RGB test", *ADOBE_RGB, ADOBE_GAMMA), intent)
+    Image.new("RGB", (4, 4), (100, 150, 100)).save(tmp_path / "adobe.png", icc_profile=adobe)
+    got = np.array(load_product_image(tmp_path / "adobe.png").getpixel((1, 1))[:3], dtype=np.float64)
+    expected = adobe_to_srgb_reference(np.array([100.0, 150.0, 100.0]))
+    assert np.abs(got - expected).max() <= 2.0  # converted, not passed through as sRGB
+
+
 def test_broken_or_mismatched_profile_is_refused(tmp_path: Path) -> None:
     broken = tmp_path / "broken.png"
     Image.new("RGB", (4, 4)).save(broken, icc_profile=b"not a profile" * 20)
     assert rejected(broken) == "broken colour profile"
+
+    # A real profile cut short keeps its valid header (and intent) but loses its tag data.
+    cut = tmp_path / "cut-profile.png"
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (4, 4)).save(cut, icc_profile=srgb[:200])
+    assert rejected(cut) == "broken colour profile"
 
     mismatched = tmp_path / "grey-with-rgb-profile.png"
     Image.new("L", (4, 4)).save(mismatched, icc_profile=matrix_icc_profile("rgb", *ADOBE_RGB, 2.2))
