@@ -1,7 +1,9 @@
 """The `studio` backend: a model-free product set drawn from the brand palette.
 
-Four styles (seamless sweep, gradient, surface with reflection, podium), deterministic for a seed,
-with a soft contact shadow. The product layer is pasted last, so its pixels are never touched.
+Four styles (seamless sweep, gradient, surface with reflection, podium), deterministic for a seed.
+The product stands on its base as its mask draws it (`base_footprint`): the podium's top surface
+carries every base point that stands, and the contact shadow runs along those points, not under
+the bounding box. The product layer is pasted last, so its pixels are never touched.
 """
 
 from __future__ import annotations
