@@ -164,10 +164,10 @@ def stray_ring_width(
     import cv2
 
     (cw, ch), (ox, oy) = cover(bucket, size)
-    scale = cw / bucket[0]
-    reach = _dilate(kept, math.ceil(BICUBIC_SUPPORT * max(1.0, 1 / scale)))
-    ys = np.minimum(((np.arange(ch) + 0.5) / scale).astype(int), bucket[1] - 1)
-    xs = np.minimum(((np.arange(cw) + 0.5) / scale).astype(int), bucket[0] - 1)
+    sx, sy = cw / bucket[0], ch / bucket[1]  # equal but for the rounding of the cover size
+    reach = _dilate(kept, math.ceil(BICUBIC_SUPPORT * max(1.0, 1 / min(sx, sy))))
+    ys = np.minimum(((np.arange(ch) + 0.5) / sy).astype(int), bucket[1] - 1)
+    xs = np.minimum(((np.arange(cw) + 0.5) / sx).astype(int), bucket[0] - 1)
     reached = reach[np.ix_(ys, xs)][oy : oy + size[1], ox : ox + size[0]]
     opaque = np.zeros((size[1], size[0]), bool)
     opaque[box[1] : box[1] + alpha.shape[0], box[0] : box[0] + alpha.shape[1]] = alpha == 255
