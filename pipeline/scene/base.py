@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from PIL import Image
 
 from pipeline.imaging.geometry import Box
 from pipeline.imaging.placement import Placement
-from pipeline.model.brand import ImageryStyle
+
+if TYPE_CHECKING:  # only annotations: a backend can be used without the brand model (pydantic)
+    from pipeline.model.brand import ImageryStyle
 
 __all__ = ["SceneRequest", "SceneResult", "Backend", "render_batch", "backend_weights"]
 

@@ -19,6 +19,13 @@ How one scene is made (the product is never regenerated):
    pixels are resampled once (in `place_product`) and copied exactly where its alpha is opaque.
 6. `product_pixels_unchanged` is asserted for every image; a difference raises.
 
+Throughput: variants of one bucket go through the model together (`max_batch` a call), and the CPU
+work around the model overlaps it (a small producer/consumer pipeline in `render_batch`: inputs of
+the next call are prepared, and the images of the last one fitted, composited and asserted, while
+the model runs). One pipeline is loaded per model, device and dtype; a brand LoRA's scale is set per
+call. CUDA runs channels_last; model CPU offload and torch.compile are options (`offload`,
+`compile`).
+
 A frame the pipeline's own safety checker flags (SD 1.5 models that ship one) is never used: the
 scene gets the flat brand background instead, and the lineage's ``safety`` record makes the
 `image.nudity` check block the banner. CUDA running out of memory halves the batch and tries again;
@@ -37,16 +44,16 @@ import inspect
 import json
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from PIL import Image
+from PIL import Image, ImageColor
 
 from pipeline.digests import file_sha256
 from pipeline.errors import InputError, LoraNotFoundError, ModelError, ModelNotFoundError, VitrinaError
 from pipeline.imaging.placement import composite_product, place_product, product_pixels_unchanged
-from pipeline.model.brand import ImageryStyle, hex_to_rgb
 from pipeline.scene.base import SceneRequest, SceneResult
 from pipeline.scene.diffusion_masks import BUCKET_FAMILIES, buckets_for, fit_to_size, inpaint_inputs, pick_bucket
 from pipeline.scene.diffusion_models import (
@@ -61,6 +68,9 @@ from pipeline.scene.diffusion_models import (
     runtime_versions,
 )
 from pipeline.scene.diffusion_profiles import bucket_step
+
+if TYPE_CHECKING:  # the brand model (pydantic) loads only with a brand: bench/bench_diffusion_gpu.py runs without
+    from pipeline.model.brand import ImageryStyle
 
 __all__ = [
     "BUCKET_FAMILIES",
@@ -94,6 +104,8 @@ class DiffusionSettings:
     device: str | None = None
     dtype: str | None = None
     variant: str | None = None  # weight variant ("fp16"); None: the plain files, or the only variant there is
+    offload: bool = False  # model CPU offload (accelerate): fits a model larger than the GPU, slower
+    compile: bool = False  # torch.compile the denoiser (CUDA): minutes once per bucket, faster after
     base_dir: Path | None = None  # where a relative model folder is looked up (the brand folder)
     lora_base_dir: Path | None = None  # where a relative LoRA path is looked up (the brand folder)
 
@@ -110,24 +122,14 @@ def _json_safe(value: Any) -> Any:
         return repr(value)
 
 
-_OPTIONS = frozenset({"model", "steps", "guidance", "max_batch", "device", "dtype", "variant"})
+_OPTIONS = frozenset({"model", "steps", "guidance", "max_batch", "device", "dtype", "variant", "offload", "compile"})
 
 
-def _settings(
-    imagery: ImageryStyle,
-    brand_root: Path | None,
-    *,
-    model: str | None = None,
-    steps: int | None = None,
-    guidance: float | None = None,
-    max_batch: int | None = None,
-    device: str | None = None,
-    dtype: str | None = None,
-    variant: str | None = None,
-) -> DiffusionSettings:
+def _settings(imagery: ImageryStyle, brand_root: Path | None, **options: Any) -> DiffusionSettings:
     """`DiffusionBackend.from_imagery`'s settings: the brand's imagery section under the options.
     Steps and guidance the brand does not set (its defaults are SD values) come from the profile."""
     written = imagery.model_fields_set
+    model, steps, guidance = options.get("model"), options.get("steps"), options.get("guidance")
     return DiffusionSettings(
         model=model or imagery.model or "",
         steps=steps or (imagery.steps if "steps" in written else None),
@@ -135,10 +137,12 @@ def _settings(
         lora=imagery.lora,
         lora_base_dir=brand_root,
         lora_scale=imagery.lora_scale,
-        max_batch=max_batch or 4,
-        device=device,
-        dtype=dtype,
-        variant=variant,
+        max_batch=options.get("max_batch") or 4,
+        device=options.get("device"),
+        dtype=options.get("dtype"),
+        variant=options.get("variant"),
+        offload=bool(options.get("offload", False)),
+        compile=bool(options.get("compile", False)),
         # A model from brand.yaml is relative to the brand folder; one from the CLI to the working folder.
         base_dir=None if model is not None else brand_root,
     )
@@ -166,20 +170,54 @@ _BATCH_LIMITS: dict[tuple[int, tuple[int, int]], int] = {}
 _GUARD = threading.Lock()
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A model call's inputs (made on the CPU before the call): placed products, fills, init images
+    and masks at bucket size."""
+
+    requests: list[SceneRequest]
+    bucket: tuple[int, int]
+    placed: list[tuple[Image.Image, Any]]
+    fills: list[str]
+    inputs: list[tuple[Image.Image, Image.Image]]
+
+    def part(self, start: int, stop: int) -> _Prepared:
+        return _Prepared(
+            self.requests[start:stop],
+            self.bucket,
+            self.placed[start:stop],
+            self.fills[start:stop],
+            self.inputs[start:stop],
+        )
+
+
 @dataclass
 class DiffusionBackend:
-    """Scenes painted by a diffusers inpainting model around the untouched product."""
+    """Scenes painted by a diffusers inpainting model around the untouched product.
+
+    `loaded`: a model and pipeline already in memory (a benchmark's random-weight pipeline); else
+    the settings' model is found and loaded (`pipeline.scene.diffusion_models`)."""
 
     settings: DiffusionSettings
     name: str = "diffusion"
     calls: list[int] = field(default_factory=list)  # batch size of every model call (for tests / stats)
+    loaded: tuple[ResolvedModel, Any] | None = None
 
     def __post_init__(self) -> None:
-        self.model = resolve_model(self.settings.model, base_dir=self.settings.base_dir, variant=self.settings.variant)
-        self.profile = self.model.profile
         self.lora = resolve_lora(self.settings.lora, base_dir=self.settings.lora_base_dir)
-        self.device, requested = choose_device_dtype(self.profile, self.settings.device, self.settings.dtype)
-        self.pipe = load_pipeline(self.model, self.device, requested, self.lora)
+        if self.loaded is not None:
+            self.model, self.pipe = self.loaded
+            self.profile = self.model.profile
+            self.device = str(self.pipe.device)
+            requested = str(self.pipe.dtype).removeprefix("torch.")
+        else:
+            self.model = resolve_model(
+                self.settings.model, base_dir=self.settings.base_dir, variant=self.settings.variant
+            )
+            self.profile = self.model.profile
+            self.device, requested = choose_device_dtype(self.profile, self.settings.device, self.settings.dtype)
+            options = {"offload": self.settings.offload, "compile": self.settings.compile}
+            self.pipe = load_pipeline(self.model, self.device, requested, self.lora, **options)
         self.steps = self.settings.steps or self.profile.steps
         self.guidance = self.settings.guidance if self.settings.guidance is not None else self.profile.guidance
         self.base, needed, vae_scale = _sizes(self.pipe, self.profile.native, self.profile.packing)
@@ -228,7 +266,10 @@ class DiffusionBackend:
     @classmethod
     def from_imagery(cls, imagery: ImageryStyle | None, root: Path | None = None, **options: Any) -> Self:
         """Settings from a brand's ImageryStyle, with explicit (CLI) `options` taking precedence:
-        model, steps, guidance, max_batch, device, dtype, variant. Any other option is an `InputError`."""
+        model, steps, guidance, max_batch, device, dtype, variant, offload, compile. Any other
+        option is an `InputError`."""
+        from pipeline.model.brand import ImageryStyle
+
         unknown = sorted(set(options) - _OPTIONS)
         if unknown:
             raise InputError(
@@ -246,6 +287,10 @@ class DiffusionBackend:
         """Render many scenes; those sharing a bucket go through the model together (up to
         `max_batch` per call). Identical requests (e.g. the same scene in two locales) are made once.
 
+        The model's calls run one after another on this thread; a worker prepares the inputs of the
+        next call and another fits, composites and asserts the images of the previous one meanwhile,
+        so the GPU does not wait for the CPU (results are the same as one by one, in order).
+
         Batched == single for the same seeds: every image has its own generator, so the noise is the
         same; outputs can differ by float rounding of batched kernels (a few 1/255 at most on CPU).
         """
@@ -256,38 +301,21 @@ class DiffusionBackend:
         groups: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
         for k, r in unique.items():
             groups.setdefault(self.bucket(r.size)[1], []).append(k)
-        done: dict[tuple[Any, ...], SceneResult] = {}
+        chunks: list[tuple[tuple[int, int], list[tuple[Any, ...]]]] = []
         for bucket, group in groups.items():
-            i = 0
-            while i < len(group):
-                size = max(1, min(self.settings.max_batch, _BATCH_LIMITS.get((id(self.pipe), bucket), len(group))))
-                chunk = group[i : i + size]
-                for k, res in zip(chunk, self._fitting([unique[k] for k in chunk], bucket), strict=True):
-                    done[k] = res
-                i += len(chunk)
+            size = max(1, min(self.settings.max_batch, _BATCH_LIMITS.get((id(self.pipe), bucket), len(group))))
+            chunks += [(bucket, group[i : i + size]) for i in range(0, len(group), size)]
+        done: dict[tuple[Any, ...], SceneResult] = {}
+        with ThreadPoolExecutor(1, "diffusion-prepare") as prepare, ThreadPoolExecutor(1, "diffusion-finish") as finish:
+            inputs = [prepare.submit(self._prepare, [unique[k] for k in chunk], bucket) for bucket, chunk in chunks]
+            finished: list[Future[list[SceneResult]]] = []
+            for prepared in inputs:
+                ready = prepared.result()
+                images, flags = self._infer(ready)
+                finished.append(finish.submit(self._finish, ready, images, flags))
+            for (_, chunk), results in zip(chunks, finished, strict=True):
+                done.update(zip(chunk, results.result(), strict=True))
         return [done[k] for k in keys]
-
-    def _fitting(self, requests: list[SceneRequest], bucket: tuple[int, int]) -> list[SceneResult]:
-        """`_generate`, halving the batch while CUDA runs out of memory; the size that fitted is
-        remembered for the bucket. Out of memory at batch 1 is a `ModelError` (the SKU fails)."""
-        import torch
-
-        try:
-            return self._generate(requests, bucket)
-        except torch.cuda.OutOfMemoryError:
-            if torch.cuda.is_available():
-                torch.cuda.empty_cache()
-            if len(requests) == 1:
-                raise ModelError(
-                    f"diffusion backend: CUDA out of memory at batch 1 ({self.model.family}, bucket "
-                    f"{bucket[0]}x{bucket[1]}, {self._static_lineage['dtype']}): the model does not fit "
-                    "this GPU next to what else runs on it"
-                ) from None
-        half = (len(requests) + 1) // 2
-        with _GUARD:
-            key = (id(self.pipe), bucket)
-            _BATCH_LIMITS[key] = min(_BATCH_LIMITS.get(key, half), half)
-        return self._fitting(requests[:half], bucket) + self._fitting(requests[half:], bucket)
 
     @staticmethod
     def _key(r: SceneRequest) -> tuple[Any, ...]:
@@ -302,12 +330,49 @@ class DiffusionBackend:
             tuple(sorted(r.palette.items())),
         )
 
-    def _call(
-        self, requests: list[SceneRequest], inputs: list[tuple[Image.Image, Image.Image]], bucket: tuple[int, int]
-    ) -> Any:
+    def _prepare(self, requests: list[SceneRequest], bucket: tuple[int, int]) -> _Prepared:
+        placed = [place_product(r.cutout, r.area) for r in requests]
+        fills = [r.palette.get("background", "#808080") for r in requests]
+        inputs = [
+            inpaint_inputs(r.size, layer, pl.box, fill, bucket, self.cell)
+            for r, (layer, pl), fill in zip(requests, placed, fills, strict=True)
+        ]
+        return _Prepared(requests, bucket, placed, fills, inputs)
+
+    def _infer(self, ready: _Prepared) -> tuple[list[Image.Image], list[bool]]:
+        """The model's images and NSFW flags, halving the batch while CUDA runs out of memory; the
+        size that fitted is remembered for the bucket. Out of memory at batch 1 is a `ModelError`
+        (the SKU fails, the run goes on)."""
+        import torch
+
+        n = len(ready.requests)
+        try:
+            out = self._call(ready)
+        except torch.cuda.OutOfMemoryError:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            if n == 1:
+                raise ModelError(
+                    f"diffusion backend: CUDA out of memory at batch 1 ({self.model.family}, bucket "
+                    f"{ready.bucket[0]}x{ready.bucket[1]}, {self._static_lineage['dtype']}): the model does not "
+                    "fit this GPU next to what else runs on it (the offload option trades speed for memory)"
+                ) from None
+        else:
+            self.calls.append(n)
+            flags = getattr(out, "nsfw_content_detected", None) or [False] * n
+            return list(out.images), [bool(f) for f in flags]
+        half = (n + 1) // 2
+        with _GUARD:
+            key = (id(self.pipe), ready.bucket)
+            _BATCH_LIMITS[key] = min(_BATCH_LIMITS.get(key, half), half)
+        first, second = self._infer(ready.part(0, half)), self._infer(ready.part(half, n))
+        return first[0] + second[0], first[1] + second[1]
+
+    def _call(self, ready: _Prepared) -> Any:
         """One call of the pipeline (holding its lock; the brand LoRA's scale set for this call)."""
         import torch
 
+        requests, bucket = ready.requests, ready.bucket
         optional: dict[str, Any] = dict(self.profile.call)
         if self.profile.negative_prompt:
             optional["negative_prompt"] = [r.negative_prompt for r in requests]
@@ -316,11 +381,10 @@ class DiffusionBackend:
         with self._lock, torch.inference_mode():
             if self.lora is not None:
                 self.pipe.set_adapters(["brand"], adapter_weights=[self.settings.lora_scale])
-            # every inpainting pipeline class defines __call__; their base class, the declared type, does not
-            return self.pipe(  # type: ignore[operator]
+            return self.pipe(
                 prompt=[r.prompt for r in requests],
-                image=[i for i, _ in inputs],
-                mask_image=[m for _, m in inputs],
+                image=[i for i, _ in ready.inputs],
+                mask_image=[m for _, m in ready.inputs],
                 height=bucket[1],
                 width=bucket[0],
                 num_inference_steps=self.steps,
@@ -330,28 +394,25 @@ class DiffusionBackend:
                 **optional,
             )
 
-    def _generate(self, requests: list[SceneRequest], bucket: tuple[int, int]) -> list[SceneResult]:
-        placed = [place_product(r.cutout, r.area) for r in requests]
-        fills = [r.palette.get("background", "#808080") for r in requests]
-        inputs = [
-            inpaint_inputs(r.size, layer, pl.box, fill, bucket, self.cell)
-            for r, (layer, pl), fill in zip(requests, placed, fills, strict=True)
-        ]
-        out = self._call(requests, inputs, bucket)
-        self.calls.append(len(requests))
-        flags = getattr(out, "nsfw_content_detected", None) or [False] * len(requests)
+    def _finish(self, ready: _Prepared, images: list[Image.Image], flags: list[bool]) -> list[SceneResult]:
+        """Fit each image to its channel, composite the product, assert its pixels, record lineage."""
+        family = self.bucket(ready.requests[0].size)[0]
         checker = getattr(self.pipe, "safety_checker", None)
-        family = self.bucket(requests[0].size)[0]
         results = []
-        for r, (layer, pl), fill, generated, flagged in zip(requests, placed, fills, out.images, flags, strict=True):
+        for r, (layer, pl), fill, generated, flagged in zip(
+            ready.requests, ready.placed, ready.fills, images, flags, strict=True
+        ):
             # A flagged frame is blacked out by the checker: it never becomes a background.
-            background = Image.new("RGB", r.size, hex_to_rgb(fill)) if flagged else fit_to_size(generated, r.size)
+            if flagged:
+                background = Image.new("RGB", r.size, ImageColor.getrgb(fill))
+            else:
+                background = fit_to_size(generated, r.size)
             image = composite_product(background, layer, pl)
             solid, differing = product_pixels_unchanged(image, layer, pl)
             if differing:
                 raise VitrinaError(
                     f"diffusion backend: {differing} of {solid} product pixels changed "
-                    f"(size {r.size}, bucket {bucket}); refusing the image"
+                    f"(size {r.size}, bucket {ready.bucket}); refusing the image"
                 )
             lineage = {
                 **self._static_lineage,
@@ -359,11 +420,11 @@ class DiffusionBackend:
                 "prompt": r.prompt,
                 "negative_prompt": r.negative_prompt,
                 "style": r.style,
-                "bucket": {"family": family, "size": list(bucket)},
-                "batch_size": len(requests),
+                "bucket": {"family": family, "size": list(ready.bucket)},
+                "batch_size": len(ready.requests),
                 "safety": {
                     "checker": type(checker).__name__ if checker is not None else None,
-                    "nsfw": bool(flagged),
+                    "nsfw": flagged,
                     "used": "flat brand background: the flagged frame was discarded" if flagged else "generated",
                 },
             }

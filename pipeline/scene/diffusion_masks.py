@@ -22,10 +22,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageColor
 
 from pipeline.imaging.geometry import Box
-from pipeline.model.brand import hex_to_rgb
 
 __all__ = [
     "BUCKET_FAMILIES",
@@ -103,11 +102,14 @@ def _erode(kept: np.ndarray, radius: int, *, border: bool = False) -> np.ndarray
     the edge count as `border`."""
     if radius <= 0:
         return kept
-    import cv2
-
-    kernel = np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)
-    eroded = cv2.erode(kept.astype(np.uint8), kernel, borderType=cv2.BORDER_CONSTANT, borderValue=1 if border else 0)
-    return np.asarray(eroded, dtype=bool)
+    # a square minimum filter is separable: rows, then columns (plain numpy: no OpenCV needed here)
+    out = kept
+    for axis in (0, 1):
+        padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], constant_values=border)
+        length = out.shape[axis]
+        shifted = [np.take(padded, range(i, i + length), axis=axis) for i in range(2 * radius + 1)]
+        out = np.logical_and.reduce(shifted)
+    return np.asarray(out, dtype=bool)
 
 
 def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
@@ -145,7 +147,7 @@ def inpaint_inputs(
     the product.
     """
     (cw, ch), (ox, oy) = cover(bucket, size)
-    init = Image.new("RGB", (cw, ch), hex_to_rgb(fill))
+    init = Image.new("RGB", (cw, ch), ImageColor.getrgb(fill))
     init.paste(layer, (ox + box[0], oy + box[1]), layer)
     kept = kept_cells(size, np.asarray(layer)[..., 3], box, bucket, cell)
     mask = Image.fromarray(np.where(kept, 0, 255).astype(np.uint8), "L")
