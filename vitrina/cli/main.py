@@ -136,6 +136,8 @@ def run(
         campaign = load_campaign(brief, DEFAULT_PROMPTS)
     except ConfigError as exc:
         fail(str(exc), 2)
+    for warning in campaign.warnings:  # copy that fits no format, or misses some (pipeline/banner/text/preflight.py)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if backend not in BACKENDS:
         fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
     if (model is not None or steps is not None) and backend != "diffusion":

@@ -235,3 +235,17 @@ def test_wrongly_drawn_figures_are_flagged_at_small_sizes_despite_several_tries(
     results = check_text_ocr([ar], locale_info("ar-AE"), reader)
     assert [(r.verdict, r.code) for r in results] == [(Verdict.NEEDS_REVIEW, "ocr.numbers_mismatch")]
     assert "103.50" in results[0].message
+
+
+@needs_tesseract
+def test_a_headline_hyphenated_by_the_layout_reads_back_as_the_copy():
+    de = locale_info("de-DE")
+    word = "Wanderausrüstungsschnäppchenwochen"
+    fit = fit_text(word, HEAD, 260, 200, max_px=40, min_px=28, locale=de, max_lines=3)
+    assert fit is not None and len(fit.lines) > 1 and fit.lines[0].endswith("\u2010"), fit.lines
+    drawn = TextBlock("headline", word, (0, 0, fit.width, fit.height), fit.size_px, "#1F2A30", None, True,
+                      np.zeros((4, 4), bool), fit)  # fmt: skip
+    assert [r.code for r in check_text_ocr([drawn], de, TextReader())] == ["ocr.ok"]
+    # closing up the break hyphens never hides a misrendered word
+    wrong = dataclasses.replace(drawn, text="Wanderausrüstungsschnäppchentage")
+    assert [r.code for r in check_text_ocr([wrong], de, TextReader())] == ["ocr.mismatch"]
