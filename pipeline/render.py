@@ -27,6 +27,7 @@ from pipeline.banner.layout import Layout, plan_layout
 from pipeline.banner.messages import render_message
 from pipeline.banner.money import format_percent_off, format_price
 from pipeline.checks.copy import check_copy, check_price_reduction
+from pipeline.checks.digits import check_digit_system
 from pipeline.checks.image import (
     IMAGE_CHECKS,
     DesignedText,
@@ -308,14 +309,18 @@ def render_variant(
     values: dict[str, int] = {"stock": plan.item.stock}
     if announced is not None:
         values["percent"] = announced
-    texts = {name: render_message(getattr(brief.copy_[plan.locale], name), values, loc) for name in TEMPLATE_FIELDS}
+    numbering = brand.numbering.get(plan.locale)  # None: the locale's own digits (pipeline/checks/digits.py)
+    texts = {
+        name: render_message(getattr(brief.copy_[plan.locale], name), values, loc, numbering)
+        for name in TEMPLATE_FIELDS
+    }
     banner_copy = BannerCopy(
         headline=texts["headline"],
         subline=texts["subline"],
         cta=texts["cta"],
-        price=format_price(plan.item.price, plan.item.currency, loc),
-        prior_price=format_price(prior, plan.item.currency, loc) if prior is not None else None,
-        discount_label=format_percent_off(announced, loc) if announced and prior is not None else None,
+        price=format_price(plan.item.price, plan.item.currency, loc, numbering),
+        prior_price=format_price(prior, plan.item.currency, loc, numbering) if prior is not None else None,
+        discount_label=format_percent_off(announced, loc, numbering) if announced and prior is not None else None,
         legal=brand.tone.disclaimers.get(plan.locale, ""),
         headline_short=texts["headline_short"],
         subline_short=texts["subline_short"],
@@ -341,6 +346,7 @@ def render_variant(
         ("layout.fit", lambda: check_layout(banner.problems)),
         ("text.contrast", lambda: check_text_contrast(banner.image, banner.blocks, brand)),
         ("text.glyphs", lambda: check_glyph_coverage(banner.blocks)),
+        ("text.digits", lambda: check_digit_system(banner.blocks, loc, brand)),
         ("text.ocr", lambda: check_text_ocr(banner.blocks, loc, reader=reader)),  # readings cached
         (
             "copy",

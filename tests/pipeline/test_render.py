@@ -216,3 +216,14 @@ def test_the_shipped_templates_render_in_the_sandbox():
     prompt, negative = scene_prompt(CAMPAIGN, CAMPAIGN.brief.scenes[1], CAMPAIGN.catalog.items[0])
     assert prompt.startswith("professional product photograph of AmazonBasics GU10 LED bulb, 6 W, soft white, podium")
     assert negative
+
+
+def test_an_ar_ae_variant_writes_and_checks_one_digit_system():
+    from tests.helpers import render_demo_variant
+
+    _, variant = render_demo_variant("B074M5HPBD", "ar-AE", "square")
+    digits = [c for c in variant.checks if c.check == "text.digits"]
+    assert [c.verdict.value for c in digits] == ["passed"], [c.message for c in digits]
+    drawn = "".join(b.text for b in variant.lineage.text_blocks)
+    assert any(ch.isdigit() for ch in drawn)
+    assert not any("\u0660" <= ch <= "\u0669" for ch in drawn)  # ar-AE writes Western digits (CLDR default)
