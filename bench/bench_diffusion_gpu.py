@@ -18,11 +18,13 @@ outputs are noise, the cost is real; nothing is downloaded), or with --tiny the 
   product-pixel assertion included, overlapped with the model's calls.
 
 Runs from a clean checkout on a machine whose Python has torch, transformers and Pillow (numpy,
-safetensors, huggingface_hub and PyYAML come with transformers). Vitrina's diffusion path needs
-neither pydantic nor OpenCV; carry diffusers and its two extra dependencies as wheels:
+safetensors, huggingface_hub, regex and PyYAML come with transformers). Vitrina's diffusion path
+needs neither pydantic nor OpenCV nor Babel (tests/pipeline/scene/test_diffusion_gpu_bench.py runs
+this file with them blocked). Carry diffusers and `requests`, which diffusers imports at start, with
+its dependencies, as wheels:
 
-    pip download --no-deps -d wheels diffusers==0.42.1 importlib_metadata zipp   # where PyPI is reachable
-    pip install --no-index --find-links wheels diffusers                          # on the GPU machine
+    pip download --no-deps -d wheels diffusers==0.42.1 requests urllib3 idna charset-normalizer certifi
+    pip install --no-index --find-links wheels diffusers requests    # on the GPU machine
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-WHEELS = "diffusers==0.42.1 importlib_metadata zipp"
+WHEELS = "diffusers==0.42.1 requests urllib3 idna charset-normalizer certifi"
 
 
 def build_full(arch: str) -> Any:

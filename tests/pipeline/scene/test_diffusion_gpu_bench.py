@@ -1,6 +1,6 @@
 """bench/bench_diffusion_gpu.py runs (issue 16 item 7): `--device cpu --tiny` as a smoke test, in a
 Python where pydantic, OpenCV and Babel cannot be imported, as on a bare GPU machine that has torch,
-transformers and Pillow and the carried diffusers wheel only."""
+transformers and Pillow and the carried wheels (diffusers, requests) only."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ BARE = """
 import runpy, sys
 class Bare:
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in {"pydantic", "pydantic_core", "cv2", "babel"}:
+        if name.split(".")[0] in {"pydantic", "pydantic_core", "cv2", "babel", "importlib_metadata", "zipp"}:
             raise ImportError(f"No module named {name!r} (not on a bare GPU machine)", name=name)
 sys.meta_path.insert(0, Bare())
 sys.argv = ["bench_diffusion_gpu.py", *sys.argv[1:]]
