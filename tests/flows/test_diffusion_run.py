@@ -68,3 +68,43 @@ def test_run_with_the_tiny_model_end_to_end(tmp_path: Path, tiny_model: Path, fa
         report = data["check_report"]
         assert any(c["check"] == "product.pixels" and c["verdict"] == "passed" for c in report["results"])
         assert 0 <= data["brand_score"] == report["brand_score"] <= 1
+
+
+@pytest.mark.slow
+def test_out_of_memory_fails_one_sku_and_the_run_goes_on(tmp_path: Path, tiny_model: Path):
+    """CUDA out of memory at batch 1 for one SKU's scenes (injected from the loaded pipeline's
+    prompt encoder, which sees each SKU's title in its prompts): that SKU fails with the reason,
+    the others are made. The flow runs in-process, through Prefect."""
+    import torch
+
+    from flows.campaign import campaign_run
+    from pipeline.scene.diffusion import DiffusionBackend, DiffusionSettings
+
+    brief = copy_demo(tmp_path)
+
+    def small(d: dict[str, Any]) -> None:
+        d["scenes"], d["formats"], d["locales"] = d["scenes"][:1], ["square"], ["en-US"]
+
+    edit_yaml(brief, small)
+    pipe = DiffusionBackend(DiffusionSettings(model=str(tiny_model), steps=2)).pipe  # the run's pipeline
+    encode = pipe.encode_prompt
+
+    def out_of_memory_for_the_bulb(prompt: Any, *args: Any, **kwargs: Any) -> Any:
+        if any("GU10 LED bulb" in p for p in prompt):
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+        return encode(prompt, *args, **kwargs)
+
+    pipe.encode_prompt = out_of_memory_for_the_bulb
+    try:
+        summary = campaign_run(
+            brief=str(brief),
+            out=str(tmp_path / "out"),
+            backend="diffusion",
+            backend_options={"model": str(tiny_model), "steps": 2},
+        )
+    finally:
+        del pipe.encode_prompt
+    assert summary["failed_skus"] == ["B074M5HPBD"]
+    (reason,) = [s["reason"] for s in summary["skipped"] if s["subject"] == "B074M5HPBD"]
+    assert reason.startswith("failed: diffusion backend: CUDA out of memory at batch 1 (sd15, bucket 64x64")
+    assert summary["variants"] == summary["rendered"] == 2  # the two other SKUs, one square en-US each
