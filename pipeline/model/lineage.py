@@ -23,9 +23,17 @@ older Vitrina still load; the sidecar (`pipeline.storage.sidecar`) requires them
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from pipeline.imaging.geometry import Box
 
@@ -35,6 +43,7 @@ __all__ = [
     "FormatLineage",
     "ProductLineage",
     "GenerationLineage",
+    "ModelProvenance",
     "LayoutLineage",
     "CopyLineage",
     "PriceLineage",
@@ -160,6 +169,22 @@ class EnvironmentLineage(_Record):
     machine: str
 
 
+class ModelProvenance(_Record):
+    """The diffusion model a scene was painted with (``generation.model``), as
+    `pipeline.scene.diffusion_models.resolve_model` identified it: the SHA-256 of the bytes of every
+    file loading read (``weights_sha256``) and of each weight file (``weights``), the family whose
+    generation profile applied and the weight variant loaded. Checked when a sidecar is read, so a
+    hand-edited hash fails on load."""
+
+    id: str
+    revision: str | None = None  # hub snapshot commit, for a hub id
+    weights_sha256: Sha256
+    weights: dict[str, Sha256] = Field(default_factory=dict)
+    family: str | None = None  # None: written before generation profiles
+    pipeline_class: str | None = None
+    variant: str | None = None
+
+
 class GenerationLineage(BaseModel):
     """How the scene was made: the backend's own record plus the prompt and seed it was given.
 
@@ -173,6 +198,19 @@ class GenerationLineage(BaseModel):
     prompt: str
     negative_prompt: str
     seed: int
+
+    @model_validator(mode="after")
+    def _diffusion_model_is_provenance(self) -> Self:
+        """A diffusion scene's ``model`` record must be a `ModelProvenance` (kept as written)."""
+        extra = self.model_extra or {}
+        if self.backend == "diffusion" and "model" in extra:
+            try:
+                ModelProvenance.model_validate(extra["model"])
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in ("model", *err["loc"]))
+                raise ValueError(f"{where}: {err['msg']}") from None
+        return self
 
 
 class LayoutLineage(_Record):

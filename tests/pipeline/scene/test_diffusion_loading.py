@@ -105,3 +105,16 @@ def test_a_model_index_without_weights_is_refused(tmp_path: Path):
     )
     with pytest.raises(ModelNotFoundError, match="component 'unet'.*has no folder"):
         resolve_model(str(tmp_path))
+
+
+def test_the_model_record_is_typed_provenance_in_the_lineage(tiny_model: Path):
+    from pydantic import ValidationError
+
+    from pipeline.model.lineage import GenerationLineage
+
+    backend = DiffusionBackend(DiffusionSettings(model=str(tiny_model), steps=1))
+    scene = backend._static_lineage | {"prompt": "p", "negative_prompt": "", "seed": 1}
+    assert GenerationLineage.model_validate(scene).model_extra["model"]["family"] == "sd15"
+    tampered = scene | {"model": scene["model"] | {"weights_sha256": "not-a-hash"}}
+    with pytest.raises(ValidationError, match=r"model\.weights_sha256: String should match pattern"):
+        GenerationLineage.model_validate(tampered)
