@@ -13,7 +13,10 @@ The evaluation set is generated in memory, deterministically (fixed seeds, nothi
 
 Every object is composited on six near-white studio backgrounds: pure white, off-white
 #F7F7F5, a slight vertical gradient, white + JPEG q=90, white + a soft contact shadow under the
-object (the shadow is background: not in the ground truth), off-white + mild sensor noise.
+object (the shadow is background: not in the ground truth), off-white + mild sensor noise; and on
+two mid-grey (128) backdrops with the light falloff a studio photo has, +-6 levels: a linear one
+(left to right) and a radial one (brightest in the middle, falling off linearly with the
+distance, so no quadratic fitted to the border alone predicts the middle).
 
 Metrics per case: IoU of ``alpha >= 128``; boundary F-score at 2 px tolerance (BF@2); mean
 symmetric boundary distance in px (edge); confidence; milliseconds per `product_mask` call.
@@ -211,6 +214,24 @@ def bg_noise(obj: Object) -> np.ndarray:
     return _u8(img + noise)
 
 
+def _falloff(h: int, w: int, radial: bool) -> np.ndarray:
+    """-1..1 over the frame: left to right, or from the corners to the middle."""
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    if radial:
+        return 1.0 - 2.0 * np.hypot(xs - w / 2, ys - h / 2) / float(np.hypot(w / 2, h / 2))
+    return 2.0 * xs / max(w - 1, 1) - 1.0
+
+
+def bg_grey_linear(obj: Object) -> np.ndarray:
+    h, w = obj[1].shape
+    return _u8(_over(obj, np.repeat((128.0 + 6.0 * _falloff(h, w, radial=False))[:, :, None], 3, axis=2)))
+
+
+def bg_grey_radial(obj: Object) -> np.ndarray:
+    h, w = obj[1].shape
+    return _u8(_over(obj, np.repeat((128.0 + 6.0 * _falloff(h, w, radial=True))[:, :, None], 3, axis=2)))
+
+
 BACKGROUNDS: dict[str, Callable[[Object], np.ndarray]] = {
     "white": bg_white,
     "off-white": bg_offwhite,
@@ -218,9 +239,13 @@ BACKGROUNDS: dict[str, Callable[[Object], np.ndarray]] = {
     "jpeg90": bg_jpeg90,
     "shadow": bg_shadow,
     "noise": bg_noise,
+    "grey-linear": bg_grey_linear,
+    "grey-radial": bg_grey_radial,
 }
 #: Clean packshots: a flat light background, no compression, noise or shadow.
 CLEAN_BACKGROUNDS = ("white", "off-white")
+#: Plain grey backdrops, unevenly lit.
+GREY_BACKGROUNDS = ("grey-linear", "grey-radial")
 
 
 # --- metrics --------------------------------------------------------------------------------
@@ -309,6 +334,7 @@ def summary(results: list[Result]) -> list[tuple[str, list[Result]]]:
         ),
         ("synthetic, all backgrounds", [r for r in results if r.synthetic]),
         ("real re-composited, all backgrounds", [r for r in results if not r.synthetic]),
+        ("grey backdrops with light falloff", [r for r in results if r.background in GREY_BACKGROUNDS]),
     ]
 
 
@@ -331,12 +357,16 @@ def markdown(results: list[Result]) -> str:
             f"| {r.obj} | {r.background} | {r.iou:.4f} | {r.bf:.3f} | {r.edge:.2f} | {r.confidence:.2f} | "
             f"{'yes' if r.confident else 'no'} | {'yes' if r.review else ''} | {r.ms:.0f} | {'; '.join(r.notes)} |"
         )
-    lines += ["", "| subset | cases | mean IoU | min IoU | mean BF@2px | mean edge px |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"| subset | cases | mean IoU | min IoU | mean BF@2px | mean edge px | confidence < {REVIEW_BELOW} |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for label, rs in summary(results):
         if rs:
             lines.append(
                 f"| {label} | {len(rs)} | {_mean([r.iou for r in rs]):.4f} | {min(r.iou for r in rs):.4f} | "
-                f"{_mean([r.bf for r in rs]):.3f} | {_mean([r.edge for r in rs]):.2f} |"
+                f"{_mean([r.bf for r in rs]):.3f} | {_mean([r.edge for r in rs]):.2f} | {sum(r.review for r in rs)} |"
             )
     lines += ["", f"| IoU bucket | confident (>= {CONFIDENT_AT}) | not confident |", "|---|---|---|"]
     lines += [f"| {label} | {yes} | {no} |" for label, yes, no in confusion(results)]
@@ -363,7 +393,7 @@ def main() -> None:
                 print(
                     f"{label:38} n={len(rs):2d} mean IoU {_mean([r.iou for r in rs]):.4f} "
                     f"min {min(r.iou for r in rs):.4f} BF@2 {_mean([r.bf for r in rs]):.3f} "
-                    f"edge {_mean([r.edge for r in rs]):.2f} px"
+                    f"edge {_mean([r.edge for r in rs]):.2f} px, {sum(r.review for r in rs)} below {REVIEW_BELOW}"
                 )
         print(f"{'IoU bucket':20} {'confident':>9} {'not confident':>13}   (confident = confidence >= {CONFIDENT_AT})")
         for label, yes, no in confusion(results):

@@ -4,10 +4,11 @@ Everything generated later is painted *around* these pixels, so the mask decides
 sacred. Two sources, in order of trust:
 
 1. ``alpha-channel``: the file already carries transparency (a cut-out PNG/WebP); we use it.
-2. ``white-background``: a packshot on a uniform light background. The background colour is
-   estimated from the image border; background is every pixel close to it that is *connected
-   to the border* (so a white bulb's white body stays product), plus enclosed background-
-   coloured holes that are large and sharply bounded (the space inside a bag handle).
+2. ``white-background``: a packshot on a plain background, white or not. The background is a
+   smooth surface fitted to the image border (it follows a backdrop's light falloff); background
+   is every pixel close to it that is *connected to the border* (so a white bulb's white body
+   stays product), plus enclosed background-coloured holes that are large and sharply bounded
+   (the space inside a bag handle).
 
 Soft grey contact shadows and pale floor reflections under the product are left out (the
 generated scene brings its own floor); soft (fur-like, out-of-focus) edges get an alpha ramp
@@ -16,8 +17,8 @@ measured from colour, with the outline at half cover.
 The mask carries a confidence in 0..1 with human-readable notes saying what lowered it, so
 triage (`pipeline.imaging.triage`) can explain why a photo is not usable as a packshot and a
 variant whose cut-out is doubtful goes to review (`pipeline.render.MIN_MASK_CONFIDENCE`, 0.8).
-Besides the framing (background not uniform or not white, product tiny, filling the frame or cut
-off), two measured doubts about the outline lower it: the colour just outside the outline is not
+Besides the framing (background not uniform, and then also not white; product tiny, filling
+the frame or cut off), two measured doubts about the outline lower it: the colour just outside the outline is not
 plain background along a share of it ("edges blend into the background along 31% of the
 outline": a white label on an off-white background taken for background), and soft edges whose
 transparency had to be estimated. On the evaluation set (bench/bench_masks.py) every case with
@@ -45,6 +46,7 @@ from pipeline.imaging.masks.background import (
     contact_shadow,
     disk,
     enclosed_holes,
+    fit_background,
     floor_reflection,
     keep_significant,
     padded_box,
@@ -121,16 +123,20 @@ def product_mask(img: Image.Image) -> ProductMask:
 def _white_background_mask(rgb: np.ndarray) -> ProductMask:
     """The ``white-background`` method: flood the background from the border, take out what
     only looks like product (holes, shadows, reflections), then draw and judge the outline."""
-    distance, background, tolerance, uniformity = background_distance(rgb)
+    fitted = fit_background(rgb)
+    distance, background, tolerance = fitted.surface.distance(rgb), fitted.colour, fitted.tolerance
     notes: list[str] = []
     confidence = 1.0
-    if uniformity < 0.95:
-        notes.append(f"background is not uniform ({uniformity:.0%} of the border matches)")
-        confidence *= float(np.clip((uniformity - 0.5) / 0.45, 0.0, 1.0))
-    luma = 0.299 * background[0] + 0.587 * background[1] + 0.114 * background[2]
-    if luma < 200:
-        notes.append("background is not white")
-        confidence *= 0.8
+    if not fitted.uniform:
+        notes.append(f"background is not uniform ({fitted.uniformity:.0%} of the border matches)")
+        confidence *= float(np.clip((fitted.uniformity - 0.5) / 0.45, 0.0, 1.0))
+    if fitted.luma < 200:
+        notes.append("background is not white")  # triage's reason says what to supply instead
+        # A plain grey or coloured backdrop, evenly lit or not, cuts out as cleanly as white (the
+        # surface follows its light falloff); one that is not uniform either (a table, a wall,
+        # a textured surface) is unlikely to be a studio backdrop at all.
+        if not fitted.uniform:
+            confidence *= 0.8
 
     foreground = (distance > tolerance).astype(np.uint8)
     # Seal 1-2 px gaps in faint outlines (white product on white) before flooding from the border.
@@ -165,7 +171,7 @@ def _white_background_mask(rgb: np.ndarray) -> ProductMask:
     solid[window] = solid_box
     left_out = np.zeros(distance.shape, bool)
     left_out[window] = shadow | floor
-    doubts, soft = edge_doubts(solid, rgb, background, left_out)
+    doubts, soft = edge_doubts(solid, rgb, fitted.surface, left_out)
     alpha = np.zeros(distance.shape, np.uint8)
     alpha[window], edge_notes = edge_alpha(solid_box, rgb_box, distance_box, background, soft, solid.shape)
     for factor, note in (*edge_notes, *doubts):

@@ -1,21 +1,29 @@
-"""What is background in a packshot on a plain light background, and what is not.
+"""What is background in a packshot on a plain background, and what is not.
 
-The background colour is estimated from the image border (`background_distance`). Background is
-every pixel close to it that is *connected to the border*, so a white bulb's white body stays
-product; `enclosed_holes` adds the enclosed background-coloured regions that are large and sharply
-bounded (the space inside a bag handle). Below the product, `contact_shadow` and
-`floor_reflection` find the grey shadow and pale reflection a studio floor leaves: not product,
-the generated scene brings its own floor.
+The background is a smooth surface fitted to the image border (`fit_background`), not one
+colour: a studio backdrop is rarely lit evenly, and a grey one falling off by a few levels
+towards the corners is as plain as a white one. Background is every pixel close to that surface
+that is *connected to the border*, so a white bulb's white body stays product; `enclosed_holes`
+adds the enclosed background-coloured regions that are large and sharply bounded (the space
+inside a bag handle). Below the product, `contact_shadow` and `floor_reflection` find the grey
+shadow and pale reflection a studio floor leaves: not product, the generated scene brings its
+own floor.
 
 The thresholds are calibrated on bench/bench_masks.py; they are tuned together, in one place.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 __all__ = [
+    "Background",
+    "BackgroundSurface",
+    "fit_background",
+    "border_strips",
     "background_distance",
     "distance_to",
     "chroma",
@@ -28,8 +36,11 @@ __all__ = [
 ]
 
 # --- tuning, in one place -------------------------------------------------------------------
-_BORDER_MATCH = 14  # a border pixel within this distance of the background colour "matches"
+_BORDER_MATCH = 14  # a border pixel within this distance of the background surface "matches" ...
+_UNIFORM = 0.95  # ... and a background is uniform when this share of its border does
 _MIN_TOL, _MAX_TOL = 6, 20  # background tolerance bounds (max channel difference, 0..255)
+_FIT_SAMPLES = 5000  # most pixels a surface is fitted to
+_CELL = 16  # px between the points a surface is drawn at before it is stretched to the image
 _HOLE_MIN_FRACTION = 0.001  # enclosed hole must be >= this share of the product area ...
 _HOLE_MIN_PX = 64  # ... and at least this many pixels ...
 _HOLE_MIN_RADIUS = 0.01  # ... hold a disc of this radius (x sqrt(product area)) ...
@@ -42,32 +53,171 @@ _SHADOW_MAX_CHROMA = 16  # ... colourless ...
 _SHADOW_MAX_SLOPE = 24  # ... and soft: its colour changes less than this across 3 px
 
 
+class BackgroundSurface:
+    """A smooth background: per channel, a quadratic in x and y (6 numbers), in coordinates
+    relative to the image size, so one surface serves the image at any scale. A quadratic
+    follows a backdrop's light falloff (a linear gradient, a vignette) and nothing busier."""
+
+    def __init__(self, coef: np.ndarray) -> None:
+        self.coef = coef.astype(np.float32)  # 6 x 3: 1, u, v, u^2, v^2, uv
+
+    @classmethod
+    def flat(cls, colour: np.ndarray) -> BackgroundSurface:
+        coef = np.zeros((6, 3), np.float32)
+        coef[0] = colour
+        return cls(coef)
+
+    @classmethod
+    def fit(
+        cls, values: np.ndarray, ys: np.ndarray, xs: np.ndarray, size: tuple[int, int], start: np.ndarray
+    ) -> BackgroundSurface:
+        """Fit ``values`` (``Nx3``) at pixel rows ``ys``, columns ``xs`` of an image of ``size``
+        (height, width), robustly: a product, a shadow or a speck touching the border sticks out
+        and is left out. ``start`` is a first guess of the colour (the border's median); the
+        surface stays flat there when too few samples match it. At most `_FIT_SAMPLES` evenly
+        spaced samples are used: plenty for 18 numbers."""
+        step = max(1, len(values) // _FIT_SAMPLES)
+        values, ys, xs = values[::step], ys[::step], xs[::step]
+        design = _design(ys, xs, size)
+        surface = cls.flat(start)
+        misfit = surface.misfit(values, design)
+        inliers = misfit <= _BORDER_MATCH
+        for _ in range(2):  # a second round follows a gradient beyond the first guess's reach
+            if np.count_nonzero(inliers) < 3 * design.shape[1]:
+                return surface
+            surface = cls(_least_squares(design[inliers], values[inliers]))
+            misfit = surface.misfit(values, design)
+            inliers = misfit <= _BORDER_MATCH
+        # Refit without what still sticks out a little (JPEG ringing, a faint shadow's tail).
+        close = inliers & (misfit <= max(3.0, 2.0 * float(np.percentile(misfit[inliers], 80))))
+        if np.count_nonzero(close) >= 3 * design.shape[1]:
+            surface = cls(_least_squares(design[close], values[close]))
+        return surface
+
+    def misfit(self, values: np.ndarray, design: np.ndarray) -> np.ndarray:
+        """Max channel difference of ``values`` (``Nx3``) to the surface at the `_design` points.
+        Column by column, not as a matrix product: a BLAS call on a busy 2-core machine waits
+        for its threads far longer than these few sums take."""
+        difference = np.zeros(len(design))
+        for channel, coef in enumerate(self.coef.T.astype(np.float64)):
+            modelled = sum(design[:, term] * weight for term, weight in enumerate(coef))
+            np.maximum(difference, np.abs(values[:, channel] - modelled), out=difference)
+        return difference
+
+    def render(self, rows: tuple[int, int], cols: tuple[int, int], size: tuple[int, int]) -> np.ndarray:
+        """The surface over ``rows`` x ``cols`` (half-open) of an image of ``size``, ``hxwx3`` float32."""
+        ys, xs = np.arange(*rows) / size[0] - 0.5, np.arange(*cols) / size[1] - 0.5
+        return self._plane(self.coef, ys, xs)
+
+    def distance(self, rgb: np.ndarray) -> np.ndarray:
+        """Max channel difference of every pixel of ``rgb`` (the whole image) to the surface, ``HxW`` uint8."""
+        height, width = rgb.shape[:2]
+        # The surface is drawn on a grid of 16 px cells and stretched (bilinear): on a quadratic
+        # as gentle as a backdrop's that is exact to a few hundredths of a level, and it spares a
+        # 12 MP photo three full-size float planes.
+        rows, cols = max(2, -(-height // _CELL)), max(2, -(-width // _CELL))
+        coarse = np.clip(self._plane(self.coef, _cell_centres(rows, height), _cell_centres(cols, width)), 0, 255)
+        if float(np.ptp(coarse, axis=(0, 1)).max()) < 0.5:  # evenly lit: one colour (a white packshot)
+            return distance_to(rgb, coarse.mean(axis=(0, 1)).round())
+        surface = cv2.convertScaleAbs(cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR))
+        return _channel_max(cv2.absdiff(np.ascontiguousarray(rgb), surface))
+
+    @staticmethod
+    def _plane(coef: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """The surface at rows ``ys`` x columns ``xs`` given as fractions of the image (-0.5..0.5)."""
+        v = ys.astype(np.float32)[:, None, None]
+        u = xs.astype(np.float32)[None, :, None]
+        c = coef
+        plane: np.ndarray = (c[0] + c[2] * v + c[4] * v * v) + (c[1] * u + c[3] * u * u) + c[5] * (v * u)
+        return plane
+
+
+def _cell_centres(cells: int, length: int) -> np.ndarray:
+    """Where `cv2.resize` (bilinear) samples ``cells`` grid points when stretching them to
+    ``length`` px, as fractions of the image: grid point k sits at pixel (k + 0.5) * length / cells - 0.5."""
+    return ((np.arange(cells) + 0.5) * (length / cells) - 0.5) / length - 0.5
+
+
+def _design(ys: np.ndarray, xs: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The quadratic's terms at pixel rows ``ys``, columns ``xs`` of an image of ``size``, ``Nx6``
+    (the order of `BackgroundSurface.coef`; `BackgroundSurface._plane` sums the same terms over
+    a grid, separably)."""
+    v, u = ys / size[0] - 0.5, xs / size[1] - 0.5
+    return np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=-1)
+
+
+def _least_squares(design: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Least-squares fit via the (6x6) normal equations, lightly regularised."""
+    gram = design.T @ design + 1e-6 * np.eye(design.shape[1])
+    coef: np.ndarray = np.linalg.solve(gram, design.T @ value)
+    return coef
+
+
+@dataclass(frozen=True)
+class Background:
+    """The background as the image border shows it.
+
+    surface: the fitted smooth background; colour: its typical colour (the border's median,
+    uint8 RGB); tolerance: the distance up to which a pixel still counts as background (adapted
+    to the border's noise); uniformity: the share of border pixels that match the surface (1.0
+    for a clean studio packshot, white or a plain colour, evenly lit or not).
+    """
+
+    surface: BackgroundSurface
+    colour: np.ndarray
+    tolerance: int
+    uniformity: float
+
+    @property
+    def uniform(self) -> bool:
+        """A plain backdrop: nearly all of the border matches the surface."""
+        return self.uniformity >= _UNIFORM
+
+    @property
+    def luma(self) -> float:
+        red, green, blue = (float(v) for v in self.colour)
+        return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def fit_background(rgb: np.ndarray) -> Background:
+    """The background of an ``HxWx3`` uint8 image, fitted to a band along its border."""
+    height, width = rgb.shape[:2]
+    ys, xs = _border_pixels(height, width, max(2, min(height, width) // 256))
+    values = rgb[ys, xs].astype(np.float64)
+    colour = np.median(values, axis=0).round()
+    surface = BackgroundSurface.fit(values, ys, xs, (height, width), colour)
+    misfit = surface.misfit(values, _design(ys, xs, (height, width)))
+    matching = misfit <= _BORDER_MATCH
+    noise = float(np.percentile(misfit[matching], 99)) if matching.any() else float(_MAX_TOL)
+    tolerance = int(np.clip(round(noise) + 4, _MIN_TOL, _MAX_TOL))
+    return Background(surface, colour.astype(np.uint8), tolerance, float(matching.mean()))
+
+
+def border_strips(height: int, width: int, band: int) -> list[tuple[int, int, int, int]]:
+    """The ``(y0, y1, x0, x1)`` strips within ``band`` px of the image edge: the top and bottom
+    strips, then the left and right ones between them (each pixel in one strip; none empty)."""
+    band = max(1, min(band, height // 2, width // 2))
+    strips = [(0, band, 0, width), (height - band, height, 0, width)]
+    strips += [(band, height - band, 0, band), (band, height - band, width - band, width)]
+    return [(y0, y1, x0, x1) for y0, y1, x0, x1 in strips if y1 > y0 and x1 > x0]
+
+
+def _border_pixels(height: int, width: int, band: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of the pixels within ``band`` px of the image edge (each once)."""
+    grids = [np.mgrid[y0:y1, x0:x1].reshape(2, -1) for y0, y1, x0, x1 in border_strips(height, width, band)]
+    ys, xs = np.concatenate(grids, axis=1)
+    return ys, xs
+
+
 def background_distance(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, float]:
-    """Distance of every pixel to the background colour estimated from the image border.
+    """Distance of every pixel to the background fitted to the image border.
 
     Returns ``(distance, background_rgb, tolerance, border_uniformity)``: distance is ``HxW``
-    uint8 (max channel difference), tolerance the distance up to which a pixel still counts as
-    background (adapted to the border's noise), uniformity the share of border pixels that
-    match the background colour (1.0 for a clean studio packshot).
+    uint8 (max channel difference to the surface), background_rgb its typical colour; see
+    `Background` for the rest.
     """
-    height, width = rgb.shape[:2]
-    band = max(2, min(height, width) // 256)
-    border = np.concatenate(
-        [
-            rgb[:band].reshape(-1, 3),
-            rgb[-band:].reshape(-1, 3),
-            rgb[:, :band].reshape(-1, 3),
-            rgb[:, -band:].reshape(-1, 3),
-        ]
-    ).astype(np.int16)
-    background = np.median(border, axis=0).round().astype(np.int16)
-    border_dist = np.abs(border - background).max(axis=1)
-    matching = border_dist <= _BORDER_MATCH
-    uniformity = float(matching.mean())
-    noise = float(np.percentile(border_dist[matching], 99)) if matching.any() else float(_MAX_TOL)
-    tolerance = int(np.clip(round(noise) + 4, _MIN_TOL, _MAX_TOL))
-    background = background.astype(np.uint8)
-    return distance_to(rgb, background), background, tolerance, uniformity
+    background = fit_background(rgb)
+    return background.surface.distance(rgb), background.colour, background.tolerance, background.uniformity
 
 
 def distance_to(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:

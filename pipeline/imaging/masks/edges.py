@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.imaging.masks.background import disk, distance_to
+from pipeline.imaging.masks.background import BackgroundSurface, border_strips, disk
 
 __all__ = ["edge_doubts", "edge_alpha"]
 
@@ -27,6 +27,9 @@ _AMBIGUOUS_SHARE = 0.15  # ... along all but this share of the outline
 _SOFT_NEAR, _SOFT_DEEP = 3, 9  # a soft edge: 3 px inside the outline, the colour has < 60% ...
 _SOFT_SHARE = 0.6  # ... of its contrast 8 px in, along more than this share of the outline
 _DOUBT_SIDE = 640  # edges are judged on the image scaled down to about this many px
+_LOCAL_MARGIN = _RING_OUTER + 6  # the background near the product is modelled from pixels this far out ...
+_LOCAL_GROW = 0.5  # ... within the product's box grown by this share of its size on each side ...
+_LOCAL_MIN_PX = 500  # ... when there are at least this many (else the border's surface serves)
 _SOFT_EDGE_FACTOR = 0.9  # confidence left after measuring a soft edge's transparency from colour
 
 
@@ -55,7 +58,7 @@ def edge_alpha(
 
 
 def edge_doubts(
-    solid: np.ndarray, rgb: np.ndarray, background: np.ndarray, left_out: np.ndarray
+    solid: np.ndarray, rgb: np.ndarray, surface: BackgroundSurface, left_out: np.ndarray
 ) -> tuple[list[tuple[float, str]], float]:
     """Measurable reasons to doubt the outline: ``(doubts, soft)``, where doubts are (confidence
     factor, note) pairs and soft the share of the outline with a soft edge (0..1).
@@ -65,7 +68,9 @@ def edge_doubts(
       background that the flood took for background, product fading into the background), the
       outline runs through something that is neither. Measured on a ring 6-14 px outside the
       mask (past JPEG ringing), on the local mean of the colour minus a smooth background model
-      fitted to the image border, against the same measure on the border itself.
+      fitted to the background around the product (`_near_background`: a backdrop's light
+      falloff need not be one the border alone predicts), against the same measure on the
+      border itself (the backdrop's own grain, measured against `surface`, fitted to the border).
     * Soft edges: on a crisp packshot the colour reaches its full contrast 1-2 px inside the
       outline; on fur or an out-of-focus edge it is still ramping up 6 px in, so where exactly
       the product ends (and which pixels are half background) is a guess.
@@ -80,7 +85,7 @@ def edge_doubts(
         rgb = cv2.resize(rgb[crop], size, interpolation=cv2.INTER_AREA)
         solid = (cv2.resize(solid[crop] * np.uint8(255), size, interpolation=cv2.INTER_AREA) >= 128).astype(np.uint8)
         left_out = cv2.resize(left_out[crop].astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
-    distance = distance_to(rgb, background)
+    distance = surface.distance(rgb)
     rows = np.flatnonzero(solid.any(axis=1))
     if rows.size == 0:
         return [], 0.0
@@ -100,11 +105,12 @@ def edge_doubts(
         to_left_out = cv2.distanceTransform((~left_out[y0:y1, x0:x1]).astype(np.uint8), cv2.DIST_L2, 3)
         ring &= to_left_out > _RING_OUTER
     if np.count_nonzero(ring) >= 32:
-        model = _BackgroundModel(rgb)
+        near = _near_background(solid, rgb, left_out, surface)
         clear = (out_dist >= 2).astype(np.float32)
-        residual = model.residual(y0, y1, x0, x1) * clear[:, :, None]
+        modelled = near.render((y0, y1), (x0, x1), (height, width))
+        residual = (rgb[y0:y1, x0:x1].astype(np.float32) - modelled) * clear[:, :, None]
         level = _local_level(residual, clear)
-        threshold = max(_AMBIGUOUS_MIN, 2.0 * model.border_level() + 0.5)
+        threshold = max(_AMBIGUOUS_MIN, 2.0 * _border_level(rgb, surface) + 0.5)
         share = float(np.count_nonzero(level[ring] > threshold)) / float(np.count_nonzero(ring))
         if share > _AMBIGUOUS_SHARE:
             factor = 1.0 - 0.4 * float(np.clip((share - _AMBIGUOUS_SHARE) / 0.12, 0.0, 1.0))
@@ -128,6 +134,45 @@ def edge_doubts(
             ratio = dist[near_y, near_x][measurable].astype(np.float32) / full[measurable]
             soft = float(np.mean(ratio < 0.6))
     return doubts, soft
+
+
+def _near_background(
+    solid: np.ndarray, rgb: np.ndarray, left_out: np.ndarray, surface: BackgroundSurface
+) -> BackgroundSurface:
+    """The background just around the product, fitted to the background pixels near it.
+
+    A surface fitted to the border extrapolates to the middle of the image, where the product
+    is; a light's falloff (a hot spot, a vignette) often peaks just there, several levels off
+    the extrapolation. Fitted to the background `_LOCAL_MARGIN` px and more outside the product
+    (in its box grown by half), it interpolates across the ring instead. Pixels that close to
+    the outline are left out, and a label the flood took for background is a small step among
+    them, which the smooth fit does not follow. `surface` when too few pixels are around.
+    """
+    height, width = solid.shape
+    x, y, w, h = cv2.boundingRect(solid)
+    grow_x, grow_y = int(_LOCAL_GROW * w) + _LOCAL_MARGIN, int(_LOCAL_GROW * h) + _LOCAL_MARGIN
+    window = (slice(max(0, y - grow_y), y + h + grow_y), slice(max(0, x - grow_x), x + w + grow_x))
+    away = cv2.distanceTransform((solid[window] == 0).astype(np.uint8), cv2.DIST_L2, 3) >= _LOCAL_MARGIN
+    if left_out.any():  # a shadow left out, and its fading tail, is not the backdrop
+        away &= cv2.distanceTransform((~left_out[window]).astype(np.uint8), cv2.DIST_L2, 3) > _RING_OUTER
+    ys, xs = np.nonzero(away)
+    if ys.size < _LOCAL_MIN_PX:
+        return surface
+    ys, xs = ys + window[0].start, xs + window[1].start
+    values = rgb[ys, xs].astype(np.float64)
+    return BackgroundSurface.fit(values, ys, xs, (height, width), np.median(values, axis=0).round())
+
+
+def _border_level(rgb: np.ndarray, surface: BackgroundSurface) -> float:
+    """How far the border strays from `surface`, measured like the ring: the 99th percentile of
+    the local mean of the residual along a band a few px deeper than the one it was fitted to."""
+    height, width = rgb.shape[:2]
+    band = min(max(2, min(height, width) // 256) + 6, max(1, min(height, width) // 4))
+    levels = []
+    for y0, y1, x0, x1 in border_strips(height, width, band):
+        residual = rgb[y0:y1, x0:x1].astype(np.float32) - surface.render((y0, y1), (x0, x1), (height, width))
+        levels.append(_local_level(residual, np.ones((y1 - y0, x1 - x0), np.float32)).ravel())
+    return float(np.percentile(np.concatenate(levels), 99))
 
 
 def _working_factor(shape: tuple[int, ...]) -> int:
@@ -197,66 +242,6 @@ def _soft_alpha(solid: np.ndarray, rgb: np.ndarray, background: np.ndarray) -> n
         alpha[ys[reliable], xs[reliable]] = measured[reliable]
     alpha[interior > 0] = 255.0
     return np.clip(alpha.round(), 0, 255).astype(np.uint8)
-
-
-class _BackgroundModel:
-    """A smooth background (quadratic in x and y per channel) fitted to the image border."""
-
-    def __init__(self, rgb: np.ndarray) -> None:
-        height, width = rgb.shape[:2]
-        self.rgb = rgb
-        self.size = (height, width)
-        self.band = band = min(max(2, min(height, width) // 256) + 6, max(1, min(height, width) // 4))
-        self.strips = (
-            (0, band, 0, width),
-            (height - band, height, 0, width),
-            (band, height - band, 0, band),
-            (band, height - band, width - band, width),
-        )
-        ys, xs, values = [], [], []
-        for y0, y1, x0, x1 in self.strips:
-            gy, gx = np.mgrid[y0:y1, x0:x1]
-            ys.append(gy.ravel())
-            xs.append(gx.ravel())
-            values.append(rgb[y0:y1, x0:x1].reshape(-1, 3))
-        step = max(1, sum(y.size for y in ys) // 5000)  # a subsample is plenty for 18 numbers
-        py, px = np.concatenate(ys)[::step], np.concatenate(xs)[::step]
-        value = np.concatenate(values)[::step].astype(np.float64)
-        v, u = py / height - 0.5, px / width - 0.5
-        design = np.stack([np.ones_like(u), u, v, u * u, v * v, u * v], axis=-1)
-        coef = _least_squares(design, value)
-        # Refit without what sticks out (a product or a shadow touching the border).
-        misfit = np.abs(value - design @ coef).max(axis=1)
-        keep = misfit <= max(3.0, 2.0 * float(np.percentile(misfit, 80)))
-        if np.count_nonzero(keep) >= 18:
-            coef = _least_squares(design[keep], value[keep])
-        self.coef = coef.astype(np.float32)  # 6 x 3
-
-    def residual(self, y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
-        """The image minus the modelled background over rows y0:y1, columns x0:x1 (float32)."""
-        height, width = self.size
-        v = (np.arange(y0, y1, dtype=np.float32) / height - 0.5)[:, None, None]
-        u = (np.arange(x0, x1, dtype=np.float32) / width - 0.5)[None, :, None]
-        c = self.coef
-        rows = c[0] + c[2] * v + c[4] * v * v  # (h, 1, 3)
-        cols = c[1] * u + c[3] * u * u  # (1, w, 3)
-        residual: np.ndarray = self.rgb[y0:y1, x0:x1].astype(np.float32) - rows - cols - c[5] * (v * u)
-        return residual
-
-    def border_level(self) -> float:
-        """How far the border itself strays from the model, measured like the ring (99th pct)."""
-        levels = [
-            _local_level(self.residual(*strip), np.ones((strip[1] - strip[0], strip[3] - strip[2]), np.float32)).ravel()
-            for strip in self.strips
-            if strip[1] > strip[0] and strip[3] > strip[2]
-        ]
-        return float(np.percentile(np.concatenate(levels), 99))
-
-
-def _least_squares(design: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Least-squares fit via the (6x6) normal equations, lightly regularised."""
-    gram = design.T @ design + 1e-6 * np.eye(design.shape[1])
-    return np.linalg.solve(gram, design.T @ value)
 
 
 def _local_level(residual: np.ndarray, weight: np.ndarray) -> np.ndarray:

@@ -123,9 +123,25 @@ def test_non_white_but_plain_background() -> None:
         lambda d, s: d.rectangle((80 * s, 80 * s, 220 * s, 220 * s), fill=(200, 40, 40)),
     )
     mask = product_mask(img)
-    assert "background is not white" in mask.notes
+    assert "background is not white" in mask.notes  # said, for triage's reasons ...
     assert alpha_at(mask, 150, 150) == 255 and alpha_at(mask, 10, 10) == 0
-    assert 0.5 <= mask.confidence < 1.0
+    assert mask.confidence == 1.0  # ... but a plain backdrop that cuts out cleanly is trusted like white
+
+
+def test_a_grainy_non_white_background_still_loses_trust_for_its_colour() -> None:
+    """The same grain (not uniform: a textured surface, not a backdrop) on a dark grey and on a
+    light one: the dark one is trusted less, as no studio packshot looks like it."""
+    grain = np.random.default_rng(4).normal(0, 8, (300, 300, 3))
+
+    def grainy(level: int) -> ProductMask:
+        img = Image.fromarray(np.clip(level + grain, 0, 255).round().astype(np.uint8))
+        ImageDraw.Draw(img).rectangle((100, 100, 200, 200), fill=(200, 40, 40))
+        return product_mask(img)
+
+    light, dark = grainy(225), grainy(120)
+    assert light.notes[0].startswith("background is not uniform") and 0 < light.confidence < 1
+    assert "background is not white" in dark.notes and "background is not white" not in light.notes
+    assert dark.confidence == pytest.approx(0.8 * light.confidence, abs=0.02)
 
 
 def test_busy_background_gets_low_confidence() -> None:

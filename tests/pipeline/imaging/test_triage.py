@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import skimage.data
@@ -147,17 +148,59 @@ def test_plain_grey_background_is_usable(grey: int) -> None:
     assert result.metrics["border_uniformity"] == 1.0
 
 
-def test_grey_background_the_product_does_not_separate_from() -> None:
-    """A grey backdrop with a light falloff: plain, but the cut-out is not trusted. The reason
-    says what to supply instead of calling a plain background busy."""
-    ys, xs = np.mgrid[0:400, 0:400]
-    falloff = 150 + 12 * (1 - 2 * np.hypot(xs - 200, ys - 200) / np.hypot(200, 200))
-    img = Image.fromarray(np.repeat(falloff[..., None], 3, axis=2).round().astype(np.uint8))
+def grey_backdrop(grey: int, falloff: str, amplitude: float = 6.0) -> tuple[Image.Image, np.ndarray]:
+    """A blue product in the middle of a grey backdrop lit unevenly, as a studio's is: ``grey``
+    +- ``amplitude`` levels, left to right ("linear") or brightest in the middle and falling off
+    with the distance from it ("radial"). Returns the photo and the product's true mask."""
+    ys, xs = np.mgrid[0:400, 0:400].astype(np.float64)
+    if falloff == "linear":
+        ramp = 2 * xs / 399 - 1
+    else:
+        ramp = 1 - 2 * np.hypot(xs - 200, ys - 200) / np.hypot(200, 200)
+    backdrop = np.repeat((grey + amplitude * ramp)[..., None], 3, axis=2)
+    scale = 4  # drawn at 4x and shrunk: anti-aliased edges, like a real photo's
+    big = Image.new("L", (400 * scale, 400 * scale), 0)
+    ImageDraw.Draw(big).rounded_rectangle((130 * scale, 80 * scale, 270 * scale, 320 * scale), 10 * scale, fill=255)
+    cover = np.asarray(big.resize((400, 400), Image.Resampling.BOX), np.float64)[..., None] / 255
+    pixels = backdrop * (1 - cover) + np.array([40, 90, 160]) * cover
+    return Image.fromarray(pixels.round().astype(np.uint8)), cover[..., 0] >= 0.5
+
+
+@pytest.mark.parametrize("falloff", ["linear", "radial"])
+@pytest.mark.parametrize("grey", [90, 128, 200])
+def test_grey_backdrop_with_a_light_falloff_is_usable(grey: int, falloff: str) -> None:
+    """+-6 levels of light falloff on a plain grey backdrop: as usable as white, and cut out right."""
+    img, truth = grey_backdrop(grey, falloff)
+    mask = product_mask(img)
+    result = triage_packshot(img, mask)
+    assert result.usable, (result.reason, mask.notes)
+    solid = mask.alpha >= 128
+    assert np.count_nonzero(solid & truth) / np.count_nonzero(solid | truth) >= 0.95
+    assert mask.confidence >= 0.8, mask.notes  # nothing sent to review either
+
+
+def test_a_stronger_falloff_still_cuts_out() -> None:
+    """+-12 levels, falling off to the corners: the background around the product is modelled
+    from the background near it, not extrapolated from the border (which misses the middle)."""
+    img, truth = grey_backdrop(150, "radial", amplitude=12)
+    mask = product_mask(img)
+    assert triage_packshot(img, mask).usable, mask.notes
+    solid = mask.alpha >= 128
+    assert np.count_nonzero(solid & truth) / np.count_nonzero(solid | truth) >= 0.99
+
+
+def test_a_busy_backdrop_is_still_refused() -> None:
+    """Large soft blotches (a room, a wall, a table): no smooth surface fits them."""
+    rng = np.random.default_rng(0)
+    blotches = cv2.GaussianBlur(rng.normal(0, 1, (400, 400)), (0, 0), 12)
+    backdrop = 140 + 60 * blotches / np.abs(blotches).max()
+    img = Image.fromarray(np.repeat(backdrop[..., None], 3, axis=2).round().astype(np.uint8))
     ImageDraw.Draw(img).rounded_rectangle((130, 80, 270, 320), radius=10, fill=(40, 90, 160))
-    result = triage(img)
-    assert result.reason == (
-        "product could not be cut out of its non-white background (supply a transparent PNG or a photo on white)"
-    )
+    mask = product_mask(img)
+    assert mask.confidence < 0.5 and mask.notes[0].startswith("background is not uniform"), mask.notes
+    result = triage_packshot(img, mask)
+    assert result.reason == f"not a packshot on a plain background ({triage_module._BACKGROUND_FIX})"
+    assert result.metrics["border_uniformity"] < 0.85
 
 
 def test_product_cut_off_at_the_edges() -> None:
