@@ -12,14 +12,13 @@ which blocks the variant downstream while the image stays available for review.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from pipeline.banner.layout import Layout
+from pipeline.banner.layout import Layout, badge_row_height, type_scale
 from pipeline.banner.text import (
     Align,
     FontStack,
@@ -123,49 +122,6 @@ def _pick(candidates: list[str], lums: tuple[float, float], need: float | None =
             if _worst_contrast(c, lums) >= need:
                 return c
     return max(candidates, key=lambda c: _worst_contrast(c, lums))
-
-
-# --------------------------------------------------------------------------- type scale
-
-
-@dataclass(frozen=True)
-class _Scale:
-    headline: int
-    subline: int
-    price: int
-    prior: int
-    badge: int
-    cta: int
-    legal: int
-
-
-def _scale(layout: Layout, min_px: int) -> _Scale:
-    w, h = layout.canvas
-    unit = {"wide": h / 600, "flat": h / 90, "small": w / 300}.get(layout.family, w / 1080)
-    head = {"square": 84, "portrait": 84, "tall": 96, "wide": 68, "flat": 24, "small": 22}.get(layout.family, 84)
-
-    def px(v: float) -> int:
-        return max(min_px, round(v * unit))
-
-    if layout.family in ("flat", "small"):  # display units: figures and the button read first
-        return _Scale(
-            headline=px(head),
-            subline=px(0.5 * head),
-            price=px(1.0 * head),
-            prior=px(0.5 * head),
-            badge=px(0.5 * head),
-            cta=px(0.6 * head),
-            legal=px(0.45 * head),
-        )
-    return _Scale(
-        headline=px(head),
-        subline=px(0.42 * head),
-        price=px(0.9 * head),
-        prior=px(0.36 * head),
-        badge=px(0.34 * head),
-        cta=px(0.36 * head),
-        legal=px(0.29 * head) if layout.family != "wide" else px(0.34 * head),
-    )
 
 
 # --------------------------------------------------------------------------- drawing helpers
@@ -278,7 +234,7 @@ def compose_banner(
             c.free_text(
                 "subline", copy.subline, layout.subline, c.body, c.scale.subline, 3, True, shorter=copy.subline_short
             )
-    c.price_block(copy)
+    c.price_block(copy, c.price_box(copy))
     c.cta(copy.cta)
     logo_box = c.logo(logo)
     if copy.legal:
@@ -316,7 +272,7 @@ class _Composer:
         self.palette = brand.palette
         self.head = FontStack.for_brand(brand, "headline")
         self.body = FontStack.for_brand(brand, "body")
-        self.scale = _scale(layout, min_px)
+        self.scale = type_scale(layout.family, layout.canvas, min_px)
         self.scene = scene
         self.canvas = _Canvas(scene)
         self.blocks: list[TextBlock] = []
@@ -390,19 +346,37 @@ class _Composer:
         valign: VAlign = "top",
         shorter: str = "",
     ) -> None:
+        if role in self.layout.omits:  # left out by the format or its family's drop_order: by design
+            return
         x0, y0, x1, y1 = box
         f = self.fit(role, text, stack, x1 - x0, y1 - y0, hi, lines, balance, shorter)
         if f is not None:
             colour = _pick(self.text_colours, _scene_lums(self.scene, box))
             self.draw(role, f.text, f, box, colour, stack, valign=valign)
 
-    def price_block(self, copy: BannerCopy) -> None:
+    def price_box(self, copy: BannerCopy) -> Box:
+        """Where the price block goes: its layout box, but in a flat layout only as wide as the
+        block, at the box's end: the price sits a rhythm unit from the CTA and the free room lies
+        between headline and price. The width is measured by drawing the block on a scratch
+        canvas (no second copy of its geometry)."""
+        box = self.layout.price
+        if self.layout.family != "flat":
+            return box
+        probe = _Composer(self.scene, self.layout, self.brand, self.locale, self.min_px)
+        probe.price_block(copy, box)
+        cols = np.flatnonzero(probe.canvas.overlay[box[1] : box[3], box[0] : box[2]].any(axis=0))
+        if len(cols) == 0:
+            return box
+        width = int(cols[-1] - cols[0]) + 1
+        return (box[0], box[1], box[0] + width, box[3]) if self.locale.rtl else (box[2] - width, box[1], box[2], box[3])
+
+    def price_block(self, copy: BannerCopy, box: Box) -> None:
         """Price large; above it, when given, the discount badge then the struck prior price."""
-        x0, y0, x1, y1 = self.layout.price
+        x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         rtl = self.locale.rtl
         has_top = copy.prior_price is not None or copy.discount_label is not None
-        top_h = round(0.36 * h) if has_top else 0
+        top_h = max(round(0.36 * h), badge_row_height(self.min_px)) if has_top else 0
         gap = max(4, round(0.08 * h)) if has_top else 0
         price_area = (x0, y0 + top_h + gap, x1, y1)
         lums = _scene_lums(self.scene, self.layout.price)
@@ -470,17 +444,22 @@ class _Composer:
                 )
 
     def cta(self, text: str) -> None:
-        """A rounded button in the primary colour, hugging its label, at the start of its box."""
+        """A rounded button in the primary colour, hugging its label. Beside the price (same row)
+        it follows the price in a wide layout's copy column (aligned to that column through the
+        price), else it sits at the row's end; alone in its row it sits at the start of its box."""
         x0, y0, x1, y1 = self.layout.cta
         w, h = x1 - x0, y1 - y0
         pad_y, pad_x = round(0.27 * h), round(0.45 * h)
         f = self.fit("cta", text, self.head, w - 2 * pad_x, h - 2 * pad_y, self.scale.cta, 1)
         if f is None:
             return
-        # beside the price (same row) the button sits at the row's end, else at the start
         px0, py0, px1, py1 = self.layout.price
         beside = py0 < y1 and y0 < py1
-        plate = _placed(self.layout.cta, min(w, max(f.width + 2 * pad_x, round(2.4 * h))), h, self.locale.rtl != beside)
+        plate_w = min(w, max(f.width + 2 * pad_x, round(2.4 * h)))
+        if beside and self.layout.family == "wide":
+            plate = self._after_price(plate_w, h)
+        else:
+            plate = _placed(self.layout.cta, plate_w, h, self.locale.rtl != beside)
         self.canvas.plate(plate, self.palette.primary, round(0.2 * h))
         inner = (plate[0] + pad_x, plate[1] + pad_y, plate[2] - pad_x, plate[3] - pad_y)
         self.draw(
@@ -495,19 +474,41 @@ class _Composer:
             plate=self.palette.primary,
         )
 
+    def _after_price(self, plate_w: int, h: int) -> Box:
+        """The CTA button two rhythm units after the price block's ink (in reading order), centred
+        on the price figure, inside the price and CTA row. The layout keeps the CTA box after the
+        price box, so the button never reaches the product."""
+        drawn = [b.box for b in self.blocks if b.role in ("price", "prior_price", "discount")]
+        figure = next((b.box for b in self.blocks if b.role == "price"), None)
+        if not drawn or figure is None:
+            return _placed(self.layout.cta, plate_w, h, self.locale.rtl)
+        cx0, cy0, cx1, cy1 = self.layout.cta
+        gap = 2 * self.scale.rhythm
+        y = min(max((figure[1] + figure[3] - h) // 2, self.layout.price[1]), cy1 - h)
+        if self.locale.rtl:  # the price's ink never reaches past its box: the CTA box's end is the furthest
+            x1 = max(min(b[0] for b in drawn) - gap, cx1)
+            return x1 - plate_w, y, x1, y + h
+        x0 = min(max(b[2] for b in drawn) + gap, cx0)
+        return x0, y, x0 + plate_w, y + h
+
     def logo(self, logo: Image.Image | None) -> Box:
-        """The logo scaled into its box keeping its aspect, at the start edge, alpha-composited."""
+        """The logo drawn at exactly its layout box, alpha-composited. The layout reserved that box
+        at the logo's aspect (height rounded to whole pixels) and never below the brand's minimum
+        width: what is drawn is what the layout planned and what the logo check measures."""
         if logo is None:
             logo = open_image(self.brand.logo_path, "logo").convert("RGBA")
         elif logo.mode != "RGBA":
             logo = logo.convert("RGBA")
-        x0, y0, x1, y1 = self.layout.logo
-        s = min((x1 - x0) / logo.width, (y1 - y0) / logo.height)
-        w, h = max(1, math.floor(logo.width * s)), max(1, math.floor(logo.height * s))
+        box = self.layout.logo
+        w, h = box[2] - box[0], box[3] - box[1]
+        if abs(h - w * logo.height / logo.width) > 0.5 + 1e-6:
+            raise ValueError(
+                f"the layout's logo box is {w}x{h} px, not the logo's aspect {logo.width / logo.height:.3f}:1; "
+                f"plan the layout with this logo"
+            )
         if w < self.brand.logo.min_width_px:
             self.problems.append(f"logo drawn {w} px wide, below the brand minimum {self.brand.logo.min_width_px} px")
         scaled = logo.resize((w, h), Image.Resampling.LANCZOS) if (w, h) != logo.size else logo
-        box = _placed(self.layout.logo, w, h, self.layout.rtl)
         alpha = scaled.getchannel("A")
         self.canvas.image.paste(scaled.convert("RGB"), box[:2], alpha)
         mask = np.zeros_like(self.canvas.overlay)

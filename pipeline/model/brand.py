@@ -493,6 +493,22 @@ def _check_logo(brand: BrandGuide, path: Path) -> None:
         )
     if not has_alpha:
         raise ConfigError(path, "logo.file", brand.logo.file, "logo needs a transparent background (PNG with alpha)")
+    _check_logo_fits(brand, path, logo.width / logo.height)
+
+
+def _check_logo_fits(brand: BrandGuide, path: Path, aspect: float) -> None:
+    """Every format of the brand can carry the logo at its minimum width, with the price, the CTA
+    and the legal line: said now, not by a run whose variants of that format all fail."""
+    from pipeline.banner.layout import explain_omits  # the layout's own plan: one source of truth
+    from pipeline.errors import LayoutError
+
+    for i, fmt in enumerate(brand.formats):
+        try:
+            explain_omits(
+                fmt, logo_aspect=aspect, logo_min_width=brand.logo.min_width_px, clear_space=brand.logo.clear_space
+            )
+        except LayoutError as exc:
+            raise ConfigError(path, f"formats[{i}]", fmt.id, f"cannot be laid out with this logo: {exc}") from None
 
 
 def brand_json_schema() -> dict[str, Any]:

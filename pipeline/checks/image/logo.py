@@ -70,28 +70,56 @@ class _LogoModel:
     """The brand logo prepared for matching against one backdrop colour `bg`."""
 
     def __init__(self, logo: Image.Image, bg: np.ndarray) -> None:
-        rgb, self.alpha, self.premul = _logo_arrays(logo)
+        _, self.alpha, self.premul = _logo_arrays(logo)
         self.bg = bg.astype(np.float32)
         self.lh, self.lw = self.alpha.shape
-        # ink of the logo composited over bg, at the logo's own resolution: alpha * |rgb - bg|
-        diff = rgb - self.bg
-        dist = cv2.sqrt(cv2.transform(diff * diff, np.ones((1, 3), np.float32)))
-        self.ink_full = np.clip(self.alpha * dist.reshape(self.alpha.shape) / _INK_SCALE, 0, 1).astype(np.float32)
+        self._inks: dict[tuple[int, int], np.ndarray] = {}
 
     @property
     def aspect(self) -> float:
         return float(self.lw / self.lh)
 
     def ink(self, w: int, h: int) -> np.ndarray:
-        interp = cv2.INTER_AREA if w < self.lw else cv2.INTER_LINEAR
-        return np.asarray(cv2.resize(self.ink_full, (w, h), interpolation=interp))
+        """The ink of the logo drawn w x h over the backdrop: made the way a drawn logo's ink is
+        measured (scaled, composited, then the distance from the backdrop, saturating), so thin
+        strokes saturate exactly as they do in the banner."""
+        hit = self._inks.get((w, h))
+        if hit is None:
+            comp, _ = self.composite(w, h)
+            diff = comp - self.bg
+            hit = np.clip(np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) / _INK_SCALE, 0, 1).astype(np.float32)
+            self._inks[(w, h)] = hit
+        return hit
+
+    def template(self, w: int, h: int, margin: int) -> np.ndarray:
+        """`ink(w, h)` inside `margin` px of empty backdrop: the logo's outline is part of what is
+        matched, so a logo on a solid plate is located and sized by the plate's edges."""
+        return np.asarray(
+            cv2.copyMakeBorder(self.ink(w, h), margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=0)
+        )
 
     def composite(self, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
         """The logo scaled to w x h over the backdrop: (RGB float, alpha)."""
-        interp = cv2.INTER_AREA if w < self.lw else cv2.INTER_LINEAR
-        a = cv2.resize(self.alpha, (w, h), interpolation=interp)
+        # area averaging down, cubic up (the closest to the Lanczos filter banners are drawn with)
+        interp = cv2.INTER_AREA if w < self.lw else cv2.INTER_CUBIC
+        a = np.clip(cv2.resize(self.alpha, (w, h), interpolation=interp), 0, 1)
         p = cv2.resize(self.premul, (w, h), interpolation=interp)
         return p + self.bg[None, None, :] * (1 - a[..., None]), a
+
+
+def _margin(h: int) -> int:
+    """Empty backdrop matched around a logo h px tall (the clear space keeps it empty)."""
+    return max(2, round(0.15 * h))
+
+
+def true_aspect(w: int, h: int, aspect: float, slack: float = 0.5) -> bool:
+    """Whether a logo drawn w x h px can be the brand logo (width / height = `aspect`) scaled
+    uniformly: some real size of that aspect lies within half a pixel of rounding, plus `slack`
+    px of measurement, of both sides. A logo resized to a whole number of pixels never fails
+    this; one stretched 10 % does, down to 13 px tall."""
+    lo = (w - 0.5 - slack) / (h + 0.5 + slack)
+    hi = (w + 0.5 + slack) / max(1e-9, h - 0.5 - slack)
+    return lo <= aspect <= hi
 
 
 _MIN_WINDOW_STD = 0.1  # of the template's std: a flatter image window cannot hold the logo
@@ -138,24 +166,36 @@ def _ring_colour(rgb: np.ndarray, box: Box, width: int = 4) -> np.ndarray:
 def _best_match(
     ink: np.ndarray, model: _LogoModel, sizes: Sequence[tuple[int, int]], origin: tuple[int, int], zoom: int = 1
 ) -> _LogoMatch | None:
-    """Best normalised cross-correlation of the logo's ink over `ink` for each (w, h) in `sizes`
-    (full-resolution px); `zoom` 2 matches on `ink` downscaled 2x (coarse search)."""
+    """Best normalised cross-correlation of the logo's ink (with its margin of backdrop) over `ink`
+    for each (w, h) in `sizes` (full-resolution px); `zoom` z matches on `ink` downscaled z times
+    (coarse search). Ties go to the first size given."""
     best: _LogoMatch | None = None
-    for w, h in sizes:
+    for w, h in dict.fromkeys(sizes):
         tw, th = round(w / zoom), round(h / zoom)
-        if tw < 8 or th < 4 or th > ink.shape[0] or tw > ink.shape[1]:
+        m = max(1, round(_margin(h) / zoom))
+        if tw < 4 or th < 3 or th + 2 * m > ink.shape[0] or tw + 2 * m > ink.shape[1]:
             continue
-        t_ink = model.ink(tw, th)
-        if float(t_ink.std()) < 1e-3:
+        templ = model.template(tw, th, m)
+        if float(templ.std()) < 1e-3:
             continue
-        res = _ncc(ink, t_ink)
+        res = _ncc(ink, templ)
         _, score, _, (mx, my) = cv2.minMaxLoc(res)
         if not math.isfinite(score):
             continue
         if best is None or score > best.score + 1e-6:
-            x0, y0 = origin[0] + mx * zoom, origin[1] + my * zoom
+            x0, y0 = origin[0] + (mx + m) * zoom, origin[1] + (my + m) * zoom
             best = _LogoMatch(float(score), (x0, y0, x0 + w, y0 + h), (w / h) / model.aspect)
     return best
+
+
+def _true_sizes(widths: Sequence[int], aspect: float) -> list[tuple[int, int]]:
+    """(w, h) for each width with its height rounded down and up: both are the logo undistorted."""
+    out = []
+    for w in widths:
+        for h in sorted({math.floor(w / aspect), math.ceil(w / aspect)}):
+            if h >= 1:
+                out.append((w, h))
+    return out
 
 
 def check_logo(
@@ -207,75 +247,68 @@ def logo_on(
     bw, bh = area[2] - area[0], area[3] - area[1]
     if bw < 4 or bh < 4:
         return [result(cid, Verdict.BLOCKED, "logo.missing", f"the logo area {fmt_box(area)} is empty")], None
-    pad = max(8, round(0.3 * bh))
-    region_box = clip_box(expand(area, pad), frame.size)
-    rx0, ry0, rx1, ry1 = region_box
+    # The ink (colour distance from the backdrop) around the area, wide enough for the stretched
+    # search below: from the scene under the overlays when known, else from the area's surroundings.
+    full = expand(area, max(8, round(0.6 * bh)))
+    rx0, ry0, rx1, ry1 = clip_box(full, frame.size)
     region = frame.rgb[ry0:ry1, rx0:rx1].astype(np.float32)
     if ctx.scene is not None:
         scene = np.asarray(ctx.scene.convert("RGB"))[ry0:ry1, rx0:rx1].astype(np.float32)
         bg = np.median(scene.reshape(-1, 3), axis=0)
         ink = np.clip(np.linalg.norm(region - scene, axis=2) / _INK_SCALE, 0, 1).astype(np.float32)
     else:
-        bg = _ring_colour(frame.rgb, region_box)
+        bg = _ring_colour(frame.rgb, clip_box(expand(area, max(8, round(0.3 * bh))), frame.size))
         ink = np.clip(np.linalg.norm(region - bg, axis=2) / _INK_SCALE, 0, 1).astype(np.float32)
+    # Nothing is drawn beyond the canvas: its ink is 0 there, so a logo at the canvas's edge (a
+    # display unit's thin safe margin) keeps the empty margin its template is matched with.
+    top, bottom, left, right = ry0 - full[1], full[3] - ry1, rx0 - full[0], full[2] - rx1
+    ink = np.asarray(cv2.copyMakeBorder(ink, top, bottom, left, right, cv2.BORDER_CONSTANT, value=0))
+    rx0, ry0 = full[0], full[1]
 
     model = _LogoModel(logo, bg)
     lh, lw = model.lh, model.lw
-    fit = min(bw / lw, bh / lh)
+    aspect = model.aspect
     thr = settings.logo_min_similarity
 
     def near(w0: int, spread: float) -> list[tuple[int, int]]:
-        step = max(1, round(w0 * 0.01))
-        lo, hi = max(8, round(w0 * (1 - spread))), round(w0 * (1 + spread))
-        return [(w, max(1, round(w * lh / lw))) for w in range(lo, hi + 1, step)]
+        d = max(2, round(w0 * spread))
+        return _true_sizes(range(max(8, w0 - d), w0 + d + 1), aspect)
 
-    # Fast path: the size that fills the area (floored like the composer), +-2 %.
-    w_fit = max(1, math.floor(lw * fit))
-    best = _best_match(ink, model, near(w_fit, 0.02), (rx0, ry0))
+    # Fast path: the size the area holds (the area itself when it has the logo's aspect, as the
+    # composer's drawn box does), +-1 % (at least 2 px) in 1 px steps, each width with its height
+    # rounded both ways.
+    w_fit = bw if true_aspect(bw, bh, aspect, 0) else max(1, round(lw * min(bw / lw, bh / lh)))
+    best = _best_match(ink, model, near(w_fit, 0.01), (rx0, ry0))
     if best is None or best.score < thr:
-        # Coarse search at half resolution, 110 % down to 30 % of that size, then 1 % steps.
-        factors = (
-            1.1,
-            1.04,
-            1.0,
-            0.96,
-            0.9,
-            0.85,
-            0.8,
-            0.75,
-            0.7,
-            0.66,
-            0.62,
-            0.58,
-            0.54,
-            0.5,
-            0.46,
-            0.42,
-            0.38,
-            0.34,
-            0.3,
-        )
+        # Coarse search at half resolution, 110 % down to 30 % of that size, then 1 px steps.
+        factors = (1.1, 1.04, 1.0, 0.96, 0.9, 0.85, 0.8, 0.75, 0.7, 0.66, 0.62, 0.58, 0.54, 0.5, 0.46, 0.42, 0.38)
         half = cv2.resize(ink, (max(1, ink.shape[1] // 2), max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-        sizes = [(max(1, math.floor(lw * fit * f)), max(1, math.floor(lh * fit * f))) for f in factors]
+        sizes = _true_sizes([max(1, round(w_fit * f)) for f in (*factors, 0.34, 0.3)], aspect)
         coarse = _best_match(half, model, sizes, (rx0, ry0), zoom=2)
         if coarse is not None:
             refined = _best_match(ink, model, near(coarse.box[2] - coarse.box[0], 0.06), (rx0, ry0))
             if refined is not None and (best is None or refined.score > best.score):
                 best = refined
     if best is None or best.score < _LOGO_EXACT:
-        # An imperfect match: does a stretched or squashed logo explain the area clearly better?
-        stretched = _stretched_match(frame, model, area)
-        if stretched is not None and stretched.score >= thr and stretched.score >= (best.score if best else 0) + 0.06:
+        # An imperfect match: does a stretched or squashed logo explain the area better, at a
+        # size that no rounding of the true aspect gives?
+        stretched = _stretched_match(ink, (rx0, ry0), model, area)
+        got = best.score if best else 0.0
+        if (
+            stretched is not None
+            and stretched.score >= thr
+            and stretched.score >= got + 0.02
+            and not true_aspect(stretched.box[2] - stretched.box[0], stretched.box[3] - stretched.box[1], aspect)
+        ):
             f = stretched.aspect_factor
-            got = best.score if best else 0.0
             how = f"{abs(f - 1):.0%} too {'wide' if f > 1 else 'narrow'} for its height"
             return [
                 result(
                     cid,
                     Verdict.BLOCKED,
                     "logo.distorted",
-                    f"the logo is distorted: drawn at aspect {f * lw / lh:.2f}:1 where the brand logo is "
-                    f"{lw / lh:.2f}:1 ({how}; similarity {stretched.score:.2f} when distorted, {got:.2f} "
+                    f"the logo is distorted: drawn at aspect {f * aspect:.2f}:1 where the brand logo is "
+                    f"{aspect:.2f}:1 ({how}; similarity {stretched.score:.2f} when distorted, {got:.2f} "
                     f"as designed); scale it uniformly",
                     score=got,
                     box=stretched.box,
@@ -284,12 +317,12 @@ def logo_on(
     if best is None or best.score < thr:
         return _logo_not_matched(ink, area, best, thr), None
 
-    box = best.box
+    box = clip_box(best.box, frame.size)  # a match reaching past the canvas is cut to it
     out: list[CheckResult] = []
+    # The match is at whole pixels, so the width is measured exactly: 119 px is below 120. In a
+    # copy of another size than the design, it is compared in design px rounded to whole pixels.
     width_design = (box[2] - box[0]) / scale
-    # Matching locates the logo to about a pixel: a 120 px logo may measure 119 px. Only a logo
-    # smaller by more than that measurement error is reported.
-    if box[2] - box[0] < min_w - max(1.5 * scale, 0.01 * min_w):
+    if round(width_design, 6) < brand.logo.min_width_px - (0 if scale == 1 else 0.5):
         out.append(
             result(
                 cid,
@@ -341,20 +374,25 @@ def logo_on(
     return out, box
 
 
-_LOGO_EXACT = 0.92  # an undistorted logo as drawn by the composer matches at 0.93-0.97 (0.88 after JPEG q15)
+# An undistorted logo matches at 0.96-1.0 whatever resampler drew it (Lanczos, bicubic, area), down
+# to 13 px tall; one stretched 10 % at 0.51-0.98, and at 0.99-1.0 as stretched. Below this score
+# the stretched search runs.
+_LOGO_EXACT = 0.985
 
 
-def _stretched_match(frame: Frame, model: _LogoModel, area: Box) -> _LogoMatch | None:
-    """Best match of the logo stretched or squashed (aspect x0.5-2.0), anchored at the area's
-    height (or 90/80 % of it) or at its width, searched in 4 % aspect steps at half resolution
-    around the area (+-60 % of its height), then refined in 1 % steps at full resolution."""
+def _stretched_match(ink: np.ndarray, origin: tuple[int, int], model: _LogoModel, area: Box) -> _LogoMatch | None:
+    """Best match of the logo stretched or squashed (aspect x0.5-2.0) in `ink` (whose top-left
+    pixel is `origin`), anchored at the area's height (or 90/80 % of it) or at its width,
+    searched in 4 % aspect steps on the area scaled to about 40 px tall, then refined in 1 % steps
+    (+-3 %) at full resolution."""
     lh, lw = model.lh, model.lw
     bw, bh = area[2] - area[0], area[3] - area[1]
-    region_box = clip_box(expand(area, max(8, round(0.6 * bh))), frame.size)
-    x0, y0, x1, y1 = region_box
-    region = frame.rgb[y0:y1, x0:x1].astype(np.float32)
-    ink = np.clip(np.sqrt(((region - model.bg) ** 2).sum(axis=2)) / _INK_SCALE, 0, 1).astype(np.float32)
-    half = cv2.resize(ink, (max(1, ink.shape[1] // 2), max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    zoom = max(1, bh // 40)  # the coarse search sees the logo about 40 px tall: a small one at full size
+    coarse_ink = (
+        ink
+        if zoom == 1
+        else cv2.resize(ink, (ink.shape[1] // zoom, ink.shape[0] // zoom), interpolation=cv2.INTER_AREA)
+    )
 
     def sizes_for(factors: Sequence[float], heights: Sequence[int], widths: Sequence[int]) -> list[tuple[int, int]]:
         out = []
@@ -364,15 +402,14 @@ def _stretched_match(frame: Frame, model: _LogoModel, area: Box) -> _LogoMatch |
         return out
 
     factors = [float(f) for f in np.geomspace(0.5, 2.0, 36) if abs(f - 1) > 0.06]
-    coarse = _best_match(
-        half, model, sizes_for(factors, (bh, round(bh * 0.9), round(bh * 0.8)), (bw,)), (x0, y0), zoom=2
-    )
+    anchors = sizes_for(factors, (bh, round(bh * 0.9), round(bh * 0.8)), (bw,))
+    coarse = _best_match(coarse_ink, model, anchors, origin, zoom=zoom)
     if coarse is None:
         return None
     f0 = coarse.aspect_factor
     w0, h0 = coarse.box[2] - coarse.box[0], coarse.box[3] - coarse.box[1]
-    fine_f = [f0 * (1 + d / 100) for d in range(-4, 5)]
-    return _best_match(ink, model, sizes_for(fine_f, (h0, h0 - 1, h0 + 1), (w0,)), (x0, y0)) or coarse
+    fine_f = [f0 * (1 + d / 100) for d in range(-3, 4)]
+    return _best_match(ink, model, sizes_for(fine_f, (h0, h0 - 1, h0 + 1), (w0,)), origin) or coarse
 
 
 def _logo_not_matched(ink: np.ndarray, area: Box, best: _LogoMatch | None, thr: float) -> list[CheckResult]:
@@ -440,7 +477,8 @@ def _clear_space(ctx: ImageContext, brand: BrandGuide, box: Box, frame: Frame, b
     every side, the plate's margin), the product box and, when known, other overlay pixels. Then
     the pixels themselves: marks in the clear-space ring (colour 30+ RGB units from the backdrop
     around the logo, over 1 % of the ring) that no declared element explains ask for review; they
-    may be a sticker, a generated object or a busy background."""
+    may be a sticker, a generated object or a busy background (a studio backdrop, known and drawn
+    by code, is compared as drawn)."""
     size = frame.size
     clear = math.ceil(brand.logo.clear_space * (box[3] - box[1]))
     keep_out = expand(box, clear)
@@ -492,7 +530,13 @@ def _clear_space(ctx: ImageContext, brand: BrandGuide, box: Box, frame: Frame, b
         )
     if not out and x1 > x0 and y1 > y0:
         region = frame.rgb[y0:y1, x0:x1].astype(np.float32)
-        marks = unexplained(np.sqrt(((region - bg) ** 2).sum(axis=2)) > 30)
+        base: np.ndarray = bg
+        if ctx.scene is not None and not ctx.generated_background and ctx.scene.size == size:
+            # A studio backdrop is drawn by code from the brand's colours: its own edges (the
+            # floor line behind a logo centred on a leaderboard) are no marks; anything drawn
+            # over it is.
+            base = np.asarray(ctx.scene.convert("RGB"))[y0:y1, x0:x1].astype(np.float32)
+        marks = unexplained(np.sqrt(((region - base) ** 2).sum(axis=2)) > 30)
         ring_area = (x1 - x0) * (y1 - y0) - (lx1 - lx0) * (ly1 - ly0)
         count = int(marks.sum())
         if ring_area > 0 and count > max(20, 0.01 * ring_area):

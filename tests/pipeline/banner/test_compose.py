@@ -11,11 +11,12 @@ import pytest
 from PIL import Image
 
 from pipeline.banner.compose import BannerCopy, compose_banner, contrast_of
-from pipeline.banner.layout import inside, overlaps, plan_layout
+from pipeline.banner.layout import inside, overlaps, plan_layout, type_scale
 from pipeline.banner.money import format_percent_off, format_price
 from pipeline.errors import InputError
 from pipeline.model.brand import hex_to_rgb, load_brand
 from pipeline.model.locales import locale_info
+from tests.pipeline.banner.logos import make_logo
 
 BRAND = load_brand(Path(__file__).resolve().parents[3] / "brand_guides" / "halden")
 with Image.open(BRAND.logo_path) as _logo:
@@ -116,7 +117,7 @@ def test_banner_draws_every_block_and_leaves_the_product_untouched(fmt, code):
         assert not overlaps(block.box, layout.product), block.role
         assert block.size_px >= fmt.min_text_px
         assert (banner.overlay_mask | ~block.glyph_mask).all()  # every glyph is in the overlay mask
-    assert inside(banner.logo_box, layout.logo)
+    assert banner.logo_box == layout.logo  # drawn at exactly the size the layout reserved
     assert banner.logo_box[2] - banner.logo_box[0] >= BRAND.logo.min_width_px
 
 
@@ -232,3 +233,128 @@ def test_inputs_are_checked():
         )
     with pytest.raises(InputError, match="headline is required"):
         BannerCopy(headline=" ", cta="Shop", price="$1")
+
+
+# --------------------------------------------------------------------------- rhythm, alignment, priority
+
+STACKED = ["square", "portrait", "story", "hero", "landscape"]
+
+
+@pytest.mark.parametrize("fid", STACKED)
+@pytest.mark.parametrize("code", ["en-US", "de-DE", "ar-AE"])
+def test_headline_and_subline_ink_are_one_rhythm_unit_apart(fid, code):
+    """The gap comes from the type scale (0.8 x the subline size), not from fixed pixels: the same
+    share in every format and locale."""
+    fmt = BRAND.format_by_id[fid]
+    layout, _, banner = compose(fmt, code, banner_copy(code) if code != "de-DE" else german_copy())
+    head, sub = banner.block("headline"), banner.block("subline")
+    rhythm = type_scale(layout.family, layout.canvas, fmt.min_text_px).rhythm
+    assert sub.box[1] - head.box[3] == rhythm
+    assert rhythm == round(0.8 * type_scale(layout.family, layout.canvas, fmt.min_text_px).subline)
+
+
+def german_copy():
+    locale = locale_info("de-DE")
+    return BannerCopy(
+        headline="Winterlieblinge zum kleinen Preis",
+        subline="Alltagsbegleiter für die gemütliche Jahreszeit",
+        cta="Jetzt entdecken",
+        price=format_price(Decimal("7.99"), "EUR", locale),
+        prior_price=format_price(Decimal("9.99"), "EUR", locale),
+        discount_label=format_percent_off(20, locale),
+        legal="Preise inkl. MwSt., zzgl. Versand. Angebot bis 24.12.2026.",
+    )
+
+
+@pytest.mark.parametrize("fid", ["hero", "landscape"])
+@pytest.mark.parametrize("code", ["en-US", "ar-AE"])
+def test_a_wide_banner_puts_the_cta_right_after_the_price(fid, code):
+    """The hero's CTA used to float at the end of the copy column, aligned with nothing: it now
+    follows the price block two rhythm units after its ink, centred on the price figure (or as
+    low as its row allows)."""
+    fmt = BRAND.format_by_id[fid]
+    layout, _, banner = compose(fmt, code)
+    rhythm = type_scale(layout.family, layout.canvas, fmt.min_text_px).rhythm
+    cta_plate = _plate_of(banner, "cta")
+    price_ink = [banner.block(r).box for r in ("price", "prior_price", "discount")]
+    price_plate = _plate_of(banner, "discount")
+    if code == "en-US":
+        assert cta_plate[0] - max(b[2] for b in [*price_ink, price_plate]) == 2 * rhythm
+    else:
+        assert min(b[0] for b in [*price_ink, price_plate]) - cta_plate[2] == 2 * rhythm
+    figure = banner.block("price").box
+    centred = abs((cta_plate[1] + cta_plate[3]) / 2 - (figure[1] + figure[3]) / 2) <= 1
+    assert centred or cta_plate[3] == layout.cta[3]  # else as low as the row allows
+    assert cta_plate[1] <= figure[1] and cta_plate[3] >= figure[3] - 2  # the figure's height is within the button's
+    assert not overlaps(cta_plate, layout.product)
+
+
+def _plate_of(banner, role):
+    """The plate behind a block: the overlay pixels connected to its label, as a box."""
+    block = banner.block(role)
+    x0, y0, x1, y1 = block.box
+    rows = np.flatnonzero(banner.overlay_mask[:, (x0 + x1) // 2])
+    cols = np.flatnonzero(banner.overlay_mask[(y0 + y1) // 2])
+    top = bottom = (y0 + y1) // 2
+    while top - 1 in rows:
+        top -= 1
+    while bottom + 1 in rows:
+        bottom += 1
+    left = right = (x0 + x1) // 2
+    while left - 1 in cols:
+        left -= 1
+    while right + 1 in cols:
+        right += 1
+    return left, top, right + 1, bottom + 1
+
+
+@pytest.mark.parametrize("code", ["en-US", "ar-AE"])
+def test_the_leaderboard_keeps_logo_and_product_full_height_and_the_price_next_to_the_cta(code):
+    fmt = BRAND.format_by_id["leaderboard"]
+    layout, _, banner = compose(fmt, code)
+    assert banner.problems == ()
+    sz = fmt.safe_zone
+    assert layout.product[1] == sz.top and layout.product[3] == fmt.height - sz.bottom
+    logo = layout.logo
+    assert abs((logo[1] + logo[3]) - fmt.height) <= 1  # centred in height
+    legal = banner.block("legal").box
+    assert not overlaps((layout.product[0], legal[1], layout.product[2], legal[3]), legal)  # not under the product
+    rhythm = type_scale(layout.family, layout.canvas, fmt.min_text_px).rhythm
+    cta = layout.cta
+    price_ink = [banner.block(r).box for r in ("price", "prior_price")]
+    if code == "en-US":
+        assert cta[0] - max(b[2] for b in price_ink) <= rhythm + 2
+    else:
+        assert min(b[0] for b in price_ink) - cta[2] <= rhythm + 2
+
+
+def test_a_block_the_layout_drops_is_not_drawn_and_is_no_problem():
+    """A square 1:1 logo at 100 px leaves a medium rectangle no room for a headline: its family's
+    drop_order leaves the headline out; the banner carries price, CTA, logo and legal line."""
+    fmt = BRAND.format_by_id["medium-rectangle"]
+    logo = make_logo(1.0, "mark")
+    brand = BRAND.model_copy(update={"logo": BRAND.logo.model_copy(update={"min_width_px": 100})})
+    loc = locale_info("en-US")
+    layout = plan_layout(fmt, loc, logo_aspect=1.0, logo_min_width=100, clear_space=0.25)
+    assert "headline" in layout.omits
+    banner = compose_banner(
+        scene_for(layout), layout, banner_copy("en-US"), brand, loc, min_text_px=fmt.min_text_px, logo=logo
+    )
+    assert banner.problems == ()
+    assert {b.role for b in banner.blocks} == {"price", "prior_price", "discount", "cta", "legal"}
+    assert banner.logo_box == layout.logo and banner.logo_box[2] - banner.logo_box[0] == 100
+
+
+def test_a_logo_box_of_another_aspect_is_refused():
+    fmt = BRAND.format_by_id["square"]
+    layout = layout_for(fmt, "en-US")
+    with pytest.raises(ValueError, match="not the logo's aspect"):
+        compose_banner(
+            scene_for(layout),
+            layout,
+            banner_copy("en-US"),
+            BRAND,
+            locale_info("en-US"),
+            min_text_px=24,
+            logo=make_logo(1.0, "mark"),
+        )
