@@ -413,7 +413,7 @@ def _flat(g: _Grid) -> Layout:
     product = (px0, g.y0, px0 + round(0.15 * g.sw), g.y1)
     text_x0 = product[2] + g.u
     legal = g.legal_bottom(x0=text_x0)
-    row_bottom = legal[1] - max(4, g.u // 2) if legal else g.y1
+    row_bottom = legal[1] - g.u if legal else g.y1
     row_h = row_bottom - g.y0
     cta_w = round(0.17 * g.sw)
     cta_h = min(max(g.min_cta, round(0.5 * g.sh)), row_h)

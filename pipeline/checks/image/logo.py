@@ -208,13 +208,17 @@ def check_logo(
 ) -> list[CheckResult]:
     """The brand logo: present, unaltered (shape and colours), not too small, clear space free.
 
-    Shape: the logo area's "ink" (colour distance from the backdrop around it, saturating at 60
-    RGB units) is matched against the brand logo's ink by normalised cross-correlation over
-    scales 30-110 % of the area's size; this is colour-blind on purpose, so a recoloured logo is
-    still found and then reported as recoloured (median CIEDE2000 of its solid pixels). When no
-    true-aspect match reaches `logo_min_similarity`, stretched and squashed versions are tried
-    to tell a distorted logo from a missing or replaced one. Without `ctx.logo_box` the whole
-    image is searched (downscaled, several scales) first.
+    Shape: the logo area's "ink" (colour distance from the backdrop, saturating at 60 RGB units)
+    is matched against the brand logo's ink, made the way a drawn logo's is (scaled, composited,
+    measured) and framed by a margin of empty backdrop, by normalised cross-correlation: first at
+    the area's own size +-1 % in 1 px steps (each width with its height rounded down and up: both
+    are the logo undistorted), then over 30-110 % of it. This is colour-blind on purpose, so a
+    recoloured logo is still found and then reported as recoloured (median CIEDE2000 of its
+    solid pixels). The width is the match's, exact to the pixel: it is compared with the brand's
+    minimum without tolerance. Below a near-perfect match, stretched and squashed versions are
+    tried: the logo is distorted when one explains the area better at a size no rounding of the
+    true aspect gives (`true_aspect`). Without `ctx.logo_box` the whole image is searched
+    (downscaled, several scales) first.
     """
     frame = as_frame(image)
     return logo_on(frame, brand, fit_context(ctx, frame.size), settings, logo)[0]
