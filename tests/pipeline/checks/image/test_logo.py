@@ -4,6 +4,8 @@ rounding of the logo's true aspect explains the drawn size (a stretch of 10 % is
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -193,3 +195,27 @@ def test_a_brand_logo_passes_at_its_minimum_and_fails_one_pixel_below(logo, mini
     for w, expected in ((minimum, "logo.ok"), (minimum - 1, "logo.too_small")):
         image, ctx = drawn(logo, w, round(w * logo.height / logo.width))
         assert codes(check_logo(image, brand, ctx, SETTINGS, logo=logo)) == [expected]
+
+
+def test_a_studio_backdrops_own_edge_in_the_clear_space_is_no_mark_but_a_sticker_is():
+    """A leaderboard's logo is centred in height, so the studio floor's edge can run behind its
+    clear space: that edge is the brand's own backdrop, drawn by code, not a mark. Anything drawn
+    over the backdrop there still asks for review."""
+    logo = make_logo(4.45, "plate")
+    scene = Image.new("RGB", (600, 400), BACKDROP)
+    scene.paste((214, 205, 186), (0, 90, 600, 400))  # the floor, 3 px under a logo 27 px tall at y 60
+    image = scene.copy()
+    w, h = 120, round(120 * logo.height / logo.width)
+    scaled = logo.resize((w, h), Image.Resampling.LANCZOS)
+    image.paste(scaled.convert("RGB"), (60, 60), scaled.getchannel("A"))
+    ctx = ImageContext(logo_box=(60, 60, 60 + w, 60 + h), scene=scene, generated_background=False)
+    assert codes(check_logo(image, with_min_width(BRAND, 120), ctx, SETTINGS, logo=logo)) == ["logo.ok"]
+    sticker = image.copy()
+    sticker.paste((200, 30, 30), (60 + w + 2, 62, 60 + w + 7, 80))
+    assert codes(check_logo(sticker, with_min_width(BRAND, 120), ctx, SETTINGS, logo=logo)) == [
+        "logo.clear_space_marks"
+    ]
+    generated = replace(ctx, generated_background=True)  # a generated backdrop's edge may be an object
+    assert codes(check_logo(image, with_min_width(BRAND, 120), generated, SETTINGS, logo=logo)) == [
+        "logo.clear_space_marks"
+    ]
