@@ -199,6 +199,43 @@ def rejected_photos(prep: Preparation, sku: str, images: tuple[Path, ...]) -> li
     return named
 
 
+def _prefetch_scenes(campaign: Campaign, batch: list[SkuWork], settings: RunSettings, store: Store) -> set[str]:
+    """The new scenes of every SKU of a task batch, rendered in one `render_batch` (diffusion only):
+    scenes of one bucket share model calls across SKUs. Returns their keys. Whatever fails here (a
+    product, the model) is left to each SKU's own step, where it fails that SKU alone."""
+    if settings.backend != "diffusion" or len(batch) < 2:
+        return set()
+    backend = make_backend(settings.backend, campaign, settings.backend_options)
+    logo = open_image(campaign.brand.logo_path, "logo").convert("RGBA")
+    requests: dict[str, SceneRequest] = {}
+    for work in batch:
+        try:
+            product, _ = _product(store, work, campaign.catalog.images(work.sku), settings)
+            todo = [work.plans[i] for i, vid in enumerate(work.stored) if vid is None] if product else []
+            for plan in todo:
+                request = scene_request(campaign, product, plan, logo)
+                key = scene_key(request, product.cutout_sha256, backend=settings.scene_backend)
+                if settings.force or store.scene(key) is None:
+                    requests.setdefault(key, request)
+        except VitrinaError:
+            continue
+    with ExitStack() as held:
+        for key in sorted(requests):  # in one order, so two tasks never wait on each other
+            held.enter_context(_lock_for(settings.run_id, key))
+        if not settings.force:  # another task may have made some meanwhile
+            requests = {k: r for k, r in requests.items() if store.scene(k) is None}
+        if not requests:
+            return set()
+        try:
+            with generation_slot(settings.gpu_slot):
+                made = backend.render_batch(list(requests.values()))
+        except VitrinaError:
+            return set()
+        for key, scene in zip(requests, made, strict=True):
+            store.put_scene(key, scene)
+    return set(requests)
+
+
 def _scenes(
     store: Store,
     campaign: Campaign,
@@ -207,10 +244,11 @@ def _scenes(
     backend: Backend,
     logo: Any,
     settings: RunSettings,
+    prefetched: frozenset[str] = frozenset(),
 ) -> tuple[dict[int, SceneResult], set[int]]:
-    """Scenes for the plans (index -> scene) and which of them were rendered now (the others
-    were stored by an earlier run). Plans whose request cannot be built (a layout that does not
-    fit) are left out: `render_variant` meets the same error and reports it for that variant."""
+    """Scenes for the plans (index -> scene) and which of them were rendered now, here or in
+    `prefetched` (the others were stored by an earlier run). Plans whose request cannot be built (a
+    layout that does not fit) are left out: `render_variant` meets the same error and reports it."""
     keys: dict[int, str] = {}
     requests: dict[str, SceneRequest] = {}
     scenes: dict[int, SceneResult] = {}
@@ -222,7 +260,7 @@ def _scenes(
             continue
         key = keys[i] = scene_key(request, product.cutout_sha256, backend=settings.scene_backend)
         if key not in stored:
-            stored[key] = None if settings.force else store.scene(key)
+            stored[key] = None if settings.force and key not in prefetched else store.scene(key)
         if stored[key] is None:
             requests.setdefault(key, request)
     with ExitStack() as held:
@@ -243,11 +281,16 @@ def _scenes(
         found = stored[key]
         if found is not None:
             scenes[i] = found
-    return scenes, {i for i, key in keys.items() if key in requests}
+    return scenes, {i for i, key in keys.items() if key in requests or key in prefetched}
 
 
 def _produce(
-    campaign: Campaign, work: SkuWork, settings: RunSettings, store: Store, reader: TextReader
+    campaign: Campaign,
+    work: SkuWork,
+    settings: RunSettings,
+    store: Store,
+    reader: TextReader,
+    prefetched: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     counts = _counts(work.sku)
 
@@ -280,7 +323,7 @@ def _produce(
     backend = make_backend(settings.backend, campaign, settings.backend_options)
     logo = open_image(campaign.brand.logo_path, "logo").convert("RGBA")
     plans = [work.plans[i] for i in todo]
-    scenes, fresh = _scenes(store, campaign, product, plans, backend, logo, settings)
+    scenes, fresh = _scenes(store, campaign, product, plans, backend, logo, settings, prefetched)
 
     def one(position: int) -> None:
         if settings.run_id in _STOPPED:
@@ -318,11 +361,12 @@ def produce_batch(campaign: Campaign, batch: list[SkuWork], settings: RunSetting
     store = open_run_store(settings.out, settings.db, settings.blobs)
     reader = TextReader(cache=store.reading_cache())  # one per batch: Tesseract's languages asked once
     try:
+        prefetched = frozenset(_prefetch_scenes(campaign, batch, settings, store))
         for work in batch:
             if settings.run_id in _STOPPED:
                 break
             try:
-                results.append(_produce(campaign, work, settings, store, reader))
+                results.append(_produce(campaign, work, settings, store, reader, prefetched))
             except VitrinaError as exc:
                 reason = f"failed: {exc}"
                 reporter().note(f"{work.sku}: {reason}")
@@ -488,6 +532,8 @@ def run_campaign(
         # task per SKU cost ~25 ms each at 10,000 SKUs), but at least two tasks per core, so a
         # small campaign keeps every core busy; Dask: 4.
         size = max(1, min(8, len(work) // (2 * settings.threads))) if task_runner == "threads" else 4
+        if backend == "diffusion":  # the scenes of a task's SKUs share model calls (`_prefetch_scenes`)
+            size = 8
         parts = -(-len(work) // size)
         # quote(): Prefect would otherwise walk the whole campaign (its catalog: every row) looking
         # for futures, once per task: 43 % of a 10,000-SKU first run. The thread runner unwraps it;

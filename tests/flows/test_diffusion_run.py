@@ -104,7 +104,33 @@ def test_out_of_memory_fails_one_sku_and_the_run_goes_on(tmp_path: Path, tiny_mo
         )
     finally:
         del pipe.encode_prompt
+        from pipeline.scene import diffusion
+
+        diffusion._BATCH_LIMITS.clear()  # the batch sizes that "fitted" here are no GPU's: forget them
     assert summary["failed_skus"] == ["B074M5HPBD"]
     (reason,) = [s["reason"] for s in summary["skipped"] if s["subject"] == "B074M5HPBD"]
     assert reason.startswith("failed: diffusion backend: CUDA out of memory at batch 1 (sd15, bucket 64x64")
     assert summary["variants"] == summary["rendered"] == 2  # the two other SKUs, one square en-US each
+
+
+@pytest.mark.slow
+def test_scenes_of_several_skus_share_model_calls(tmp_path: Path, tiny_model: Path):
+    """Three SKUs' square scenes go through the model in one call (batch 3), not one call per SKU;
+    each is counted as rendered and its product pixels are checked."""
+    from flows.campaign import campaign_run
+
+    brief = copy_demo(tmp_path)
+
+    def small(d: dict[str, Any]) -> None:
+        d["scenes"], d["formats"], d["locales"] = d["scenes"][:1], ["square"], ["en-US"]
+
+    edit_yaml(brief, small)
+    out = tmp_path / "out"
+    summary = campaign_run(
+        brief=str(brief), out=str(out), backend="diffusion", backend_options={"model": str(tiny_model), "steps": 2}
+    )
+    assert (summary["variants"], summary["rendered"], summary["failed_skus"]) == (3, 3, [])
+    sidecars = [json.loads(p.read_text()) for p in (out / "blobs").rglob("*.json")]
+    assert len(sidecars) == 3
+    assert [s["lineage"]["generation"]["batch_size"] for s in sidecars] == [3, 3, 3]
+    assert len({s["lineage"]["sku"] for s in sidecars}) == 3
