@@ -8,8 +8,10 @@ We render banner text ourselves, so two questions can be answered without trusti
    (`TextReader.read`). The character error rate (CER) against the intended string catches lost
    characters, wrong bidi order, broken shaping or a wrong font run. Prices, prior prices and
    discount badges are read instead with a character whitelist (digits, the separators and
-   currency signs of the expected string) and must match exactly. For scripts Tesseract cannot
-   read reliably (`NUMBERS_ONLY_SCRIPTS`: Arabic) only those figures are verified.
+   currency signs of the expected string) and must have its value, in whichever digit system
+   they are drawn (`pipeline.checks.figures`: Western digits by `eng`, Devanagari ones by the
+   `Devanagari` script model; Arabic-Indic ones, which no model reads, are not verified). For
+   scripts Tesseract cannot read reliably (`NUMBERS_ONLY_SCRIPTS`: Arabic) only figures are verified.
 
 Figures are small on display formats (11-22 px on a 300x250 medium rectangle), where one pass of
 Tesseract misreads some of them (`26,39 €` as `26,59€`). The whitelisted pass therefore reads
@@ -75,6 +77,20 @@ from pipeline.banner.text import (
     fit_text,
 )
 from pipeline.banner.text.fit import _layout  # the same lines at another size (no public name yet)
+from pipeline.checks.figures import (
+    BIDI_MARKS,
+    DASHES,
+    MODEL_PACKAGES,
+    READ_CURRENCY_SIGNS,
+    UNREAD_CURRENCY_SIGNS,
+    drawn_systems,
+    figure_model,
+    figure_value,
+    figure_whitelist,
+    figures_only,
+    numeric_part,
+    unreadable_figures,
+)
 from pipeline.imaging.color import relative_luminance
 from pipeline.model.locales import LocaleInfo
 
@@ -126,7 +142,8 @@ CER_THRESHOLDS: dict[str, float] = {
 # with a quarter of its letters wrong. So a mismatch cannot tell a misrender from a misreading, and
 # the full text is reported not applicable. Figures (prices, prior prices, badges) are read by the
 # whitelisted numeric pass as in any script: it read all 126 figure blocks of those banners
-# exactly, and misread none of 209 Arabic price prints at 10-40 px (BENCHMARKS.md).
+# exactly, and misread none of 209 Arabic price prints at 10-40 px (BENCHMARKS.md). That is in
+# Western digits: figures in Arabic-Indic digits are not read at all (`pipeline.checks.figures`).
 NUMBERS_ONLY_SCRIPTS = frozenset({"Arab"})
 
 OCR_TARGET_PX = 48  # the full-text pass draws text at this em before Tesseract reads it
@@ -144,7 +161,6 @@ NUMERIC_TRIES: tuple[tuple[float, float, int], ...] = (
     (_CAP_EM * OCR_TARGET_PX, 3.0, 7),
     (OCR_CAP_PX, 12.0, 8),
 )
-_SEPARATORS = ".,'\u066b\u066c"
 #: Part of every `reading_key`: bump it when what is stored for an image changes without its
 #: pixels, language or options changing (the raw Tesseract output is stored, so rarely).
 READING_VERSION = "1"
@@ -186,11 +202,6 @@ def missing_glyphs(text: str, stack: FontStack) -> list[str]:
 
 # --------------------------------------------------------------------------- comparing strings
 
-_BIDI_MARKS = dict.fromkeys(
-    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\ufeff\u00ad"),
-    None,
-)
-_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
 _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`´"), "'") | dict.fromkeys(
     map(ord, "\u201c\u201d\u201e\u201f\u00ab\u00bb"), '"'
 )
@@ -199,7 +210,7 @@ _QUOTES = dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032`´"), "'") | di
 def comparable(text: str) -> str:
     """What OCR can be held to: NFKC, case-folded, no whitespace or invisible marks, one kind of
     dash and quote (OCR does not see spaces between CJK characters, nor bidi marks)."""
-    t = unicodedata.normalize("NFKC", text).translate(_BIDI_MARKS).translate(_DASHES).translate(_QUOTES)
+    t = unicodedata.normalize("NFKC", text).translate(BIDI_MARKS).translate(DASHES).translate(_QUOTES)
     return re.sub(r"\s+", "", t.casefold())
 
 
@@ -217,69 +228,30 @@ def cer(expected: str, read: str) -> float:
     return prev[-1] / len(a)
 
 
-#: Currency signs that Tesseract's models never read back (measured: `eng` drops ₪ and ₹ at every
-#: size, as does `₩`, so every he-IL, hi-IN and ko-KR price was a false alarm). They are left out of the figures
-#: compared, on both sides: the digits, separators and sign of the price are still verified digit
-#: for digit, a different sign read in their place (a `$` for a `₪`) still mismatches, and that the
-#: sign itself was drawn (not a .notdef box) is the glyph check's job (`text.glyphs`).
-UNREAD_CURRENCY_SIGNS = "₪₹₩"
-#: The signs it does read (at 14-40 px in the shipped fonts): allowed where an unread one stands.
-READ_CURRENCY_SIGNS = "$€£¥"
-_UNREAD = dict.fromkeys(map(ord, UNREAD_CURRENCY_SIGNS))
-
-
-def numeric_part(text: str) -> str:
-    """Digits, signs, % and currency symbols in order, plus the separators that sit between two
-    digits (NFKC): `1.234,50 €` -> `1.234,50€`; the dots of a currency abbreviation are dropped.
-    Every dash and minus (`−` U+2212, `–`, `‑`) is the sign `-`, so a typographic minus is
-    verified like a hyphen (it used to be dropped on both sides, so a lost minus went unseen);
-    `UNREAD_CURRENCY_SIGNS` are left out."""
-    t = unicodedata.normalize("NFKC", text).translate(_BIDI_MARKS).translate(_DASHES).translate(_UNREAD)
-    t = re.sub(r"\s+", "", t)
-    out = []
-    for i, ch in enumerate(t):
-        if ch.isdigit() or ch in "%-+" or unicodedata.category(ch) == "Sc":
-            out.append(ch)
-        elif ch in ".,'\u066b\u066c" and 0 < i < len(t) - 1 and t[i - 1].isdigit() and t[i + 1].isdigit():
-            out.append(ch)
-    return "".join(out)
-
-
-def _figures_only(line: str) -> str:
-    """The line with every character `numeric_part` would drop (letters of a currency
-    abbreviation, other punctuation) replaced by a space; digits, signs, currency symbols,
-    separators between digits, spaces and invisible marks stay in place."""
-    out = []
-    for i, ch in enumerate(line):
-        keep = (
-            ch.isdigit()
-            or ch in "%-+"
-            or ord(ch) in _DASHES  # a typographic minus is drawn as it is, and read as `-`
-            or ch.isspace()
-            or unicodedata.category(ch) in ("Sc", "Cf")
-            or (ch in _SEPARATORS and 0 < i < len(line) - 1 and line[i - 1].isdigit() and line[i + 1].isdigit())
-        )
-        out.append(ch if keep else " ")
-    return "".join(out)
-
-
 def _numeric_fit(fit: TextFit) -> TextFit:
-    """What the whitelisted pass reads: the fit without its letters (see `_figures_only`), drawn
-    in the same font at the same size. Unchanged when there are no letters, when the text is
-    more than one line, or when it mixes fonts (the blanked text could not keep them)."""
+    """What the whitelisted pass reads: the fit without its letters (see `figures_only`), drawn
+    in the same font at the same size. Figures in native digits are also drawn without the
+    currency signs Tesseract never reads (`₹७.४९` was read as `२७.४९`), in the whole stack,
+    since the sign and the digits come from different fonts. Otherwise unchanged when there are
+    no letters, when the text is more than one line, or when it mixes fonts (the blanked text
+    could not keep them)."""
     if len(fit.lines) != 1:
         return fit
     line = fit.lines[0]
-    blanked = _figures_only(line)
+    native = any(system != "latn" for system in drawn_systems(fit.lines))
+    blanked = figures_only(line, UNREAD_CURRENCY_SIGNS if native else "")
     if blanked == line or not blanked.strip():
         return fit
     runs = fit.stack.split_runs(line)
-    if len(runs) != 1:
+    if len(runs) == 1:
+        stack = FontStack([fit.stack.fonts[runs[0][1]]])
+    elif native:
+        stack = fit.stack
+    else:
         return fit
     try:
-        font_only = FontStack([fit.stack.fonts[runs[0][1]]])
         figures = fit_text(
-            blanked, font_only, 1 << 16, 1 << 16, max_px=fit.size_px, min_px=fit.size_px, locale=fit.locale, max_lines=1
+            blanked, stack, 1 << 16, 1 << 16, max_px=fit.size_px, min_px=fit.size_px, locale=fit.locale, max_lines=1
         )
     except (ValueError, MissingGlyphError):
         return fit
@@ -409,7 +381,7 @@ class TextReader:
                 return self._langs
             pytesseract.pytesseract.tesseract_cmd = cmd
             try:
-                self._langs = frozenset(pytesseract.get_languages(config=""))
+                self._langs = _languages(cmd)
                 self._engine = _engine_version(cmd)
             except (OSError, subprocess.SubprocessError, RuntimeError, pytesseract.TesseractError) as e:
                 self._missing = f"tesseract cannot run: {e}"
@@ -469,6 +441,8 @@ class TextReader:
         reason = self.unavailable_reason(fit.locale, numeric_only=not full_text)
         if reason:
             return OcrReading("", None, lang, unavailable=reason)
+        if numeric is not None and (why := self._figures_unreadable(fit)):
+            return OcrReading("", None, lang, unavailable=why)
         import pytesseract
 
         fg = _hex(colour)
@@ -479,6 +453,17 @@ class TextReader:
         except (OSError, RuntimeError, pytesseract.TesseractError) as e:
             return OcrReading("", None, lang, unavailable=f"tesseract failed: {e}")
         return OcrReading(text, num, lang, numeric_reads=tries)
+
+    def _figures_unreadable(self, fit: TextFit) -> str | None:
+        """Why the figures drawn in `fit` cannot be read here: digits no model reads
+        (`unreadable_figures`), or their model's data is not installed."""
+        if why := unreadable_figures(fit.lines):
+            return why
+        model = figure_model(fit.lines)
+        if model in self._available_langs():
+            return None
+        package = MODEL_PACKAGES.get(model, f"tesseract-ocr-{model}")
+        return f"Tesseract model {model!r}, which reads these figures' digits, is not installed (Debian: {package})"
 
     def _read_text(self, fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int], lang: str) -> str:
         """The full-text reading: the block drawn alone, dark on light, read with its language's model."""
@@ -491,22 +476,27 @@ class TextReader:
     def _read_figures(
         self, fit: TextFit, fg: tuple[int, int, int], bg: tuple[int, int, int], expected: str
     ) -> tuple[str, tuple[str, ...]]:
-        """The whitelisted reading of a price block: the first of NUMERIC_TRIES whose figures equal
-        `expected`'s, else the first try's reading (what is reported as read). Each try reads
-        the same drawn glyphs; none is accepted unless it yields exactly the expected figures."""
-        want = numeric_part(expected)
+        """The whitelisted reading of a price block: the first of NUMERIC_TRIES whose figures have
+        `expected`'s value (`figure_value`), else the first try's reading (what is reported as
+        read). Each try reads the same drawn glyphs; none is accepted unless it yields exactly the
+        expected digits, separators and signs. The model is the one of the drawn digit system
+        (`figure_model`)."""
+        lang = figure_model(fit.lines)
+        want = figure_value(expected)
+        allowed = figure_whitelist(expected, fit.lines)
         # A sign Tesseract cannot read is not compared; the signs it can read are allowed in its
         # place, so that a wrong sign drawn there (a `$` for a `₪`) shows up as a mismatch.
-        unread = any(ch in UNREAD_CURRENCY_SIGNS for ch in expected)
-        allowed = shlex.quote("".join(sorted(set("0123456789" + want + (READ_CURRENCY_SIGNS if unread else "")))))
+        if lang == "eng" and any(ch in UNREAD_CURRENCY_SIGNS for ch in expected):
+            allowed = "".join(sorted(set(allowed + READ_CURRENCY_SIGNS)))
+        config = f"-c tessedit_char_whitelist={shlex.quote(allowed)}"
         figures = _numeric_fit(fit)
         small = _render_figures(figures, fg, bg)
         reads: list[str] = []
         for cap_px, max_scale, psm in NUMERIC_TRIES:
             image = _numeric_image(small, figures.size_px, cap_px, max_scale)
-            got = self._tesseract(image, "eng", f"--psm {psm} -c tessedit_char_whitelist={allowed}").strip()
+            got = self._tesseract(image, lang, f"--psm {psm} {config}").strip()
             reads.append(got)
-            if numeric_part(got) == want:
+            if figure_value(got) == want:
                 return got, tuple(reads)
         return reads[0], tuple(reads)
 
@@ -540,6 +530,15 @@ class TextReader:
             self._cache.clear()
             self._outputs.clear()
             self.calls = self.hits = self.disk_hits = 0
+
+
+def _languages(cmd: str) -> frozenset[str]:
+    """The models `tesseract --list-langs` names, script models (`Devanagari`) included:
+    pytesseract's `get_languages` keeps only lower-case names and so drops those."""
+    done = subprocess.run([cmd, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"`{cmd} --list-langs` exited with {done.returncode}: {done.stderr.strip()[:200]}")
+    return frozenset(line.strip() for line in done.stdout.splitlines() if re.fullmatch(r"[\w/.-]+", line.strip()))
 
 
 @lru_cache(maxsize=8)

@@ -136,22 +136,19 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
     """Read each drawn block back with Tesseract and compare it with the intended copy.
 
     Figures (price, prior price, discount) are read with a digit/currency whitelist and must match
-    exactly; other text must read back within the script's character error rate
-    (`CER_THRESHOLDS`). A mismatch asks for review: OCR is evidence, not proof, so it never blocks
-    on its own. For scripts Tesseract cannot read reliably (`NUMBERS_ONLY_SCRIPTS`: Arabic) the
-    figures are verified the same way, but the full text is not applicable: a mismatch there would
-    not tell a misrender from a misreading (its glyphs are still checked by `text.glyphs`). No
-    Tesseract: one needs_review reason for the variant, not a crash. `reader` defaults to the
-    process-wide cached reader; a run passes one with a persistent cache
-    (``TextReader(cache=store.reading_cache())``) so that unchanged blocks are never read again.
+    digit for digit, by value in whichever digit system they are drawn (`pipeline.checks.figures`);
+    figures in digits no Tesseract model reads (Arabic-Indic) are not applicable, saying so. Other
+    text must read back within the script's character error rate (`CER_THRESHOLDS`). A mismatch
+    asks for review: OCR is evidence, not proof, so it never blocks on its own. For scripts
+    Tesseract cannot read reliably (`NUMBERS_ONLY_SCRIPTS`: Arabic) the figures are verified the
+    same way, but the full text is not applicable: a mismatch there would not tell a misrender
+    from a misreading (its glyphs are still checked by `text.glyphs`). No Tesseract: one
+    needs_review reason for the variant, not a crash. `reader` defaults to the process-wide cached
+    reader; a run passes one with a persistent cache (``TextReader(cache=store.reading_cache())``)
+    so that unchanged blocks are never read again.
     """
-    from pipeline.checks.ocr import (
-        CER_THRESHOLDS,
-        NUMBERS_ONLY_SCRIPTS,
-        cer,
-        default_reader,
-        numeric_part,
-    )
+    from pipeline.checks.figures import figure_value, numeric_part, unreadable_figures
+    from pipeline.checks.ocr import CER_THRESHOLDS, NUMBERS_ONLY_SCRIPTS, cer, default_reader
 
     reader = reader if reader is not None else default_reader()
     numbers_only = locale.script in NUMBERS_ONLY_SCRIPTS
@@ -166,6 +163,7 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
     out: list[CheckResult] = []
     verified: list[str] = []  # roles that read back as intended
     unverifiable: list[str] = []  # roles whose full text OCR cannot verify in this script
+    unread_figures: dict[str, list[str]] = {}  # why figures cannot be read (their digits) -> roles
     for block in blocks:
         fit = getattr(block, "fit", None)
         if fit is None:
@@ -173,6 +171,9 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
         numeric = block.text if block.role in NUMERIC_ROLES else None
         if numeric is None and numbers_only:
             unverifiable.append(block.role)
+            continue
+        if numeric is not None and (why := unreadable_figures(fit.lines)):
+            unread_figures.setdefault(why, []).append(block.role)
             continue
         # the whitelisted pass is the verdict for figures: their full-text reading is not needed
         reading = reader.read(fit, block.color, block.background, numeric=numeric, full_text=numeric is None)
@@ -187,8 +188,8 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
                 )
             )
         elif numeric is not None:
-            want, got = numeric_part(numeric), numeric_part(reading.numeric or "")
-            if want == got:
+            # by value: digits of any system as 0-9, Arabic separators as Western ones, both sides
+            if figure_value(numeric) == figure_value(reading.numeric or ""):
                 verified.append(block.role)
             else:
                 out.append(
@@ -196,8 +197,8 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
                         f"text.ocr.{block.role}",
                         Verdict.NEEDS_REVIEW,
                         "ocr.numbers_mismatch",
-                        f"{block.role} '{_shown(block.text)}': digits and currency read back as '{got}', "
-                        f"expected '{want}'",
+                        f"{block.role} '{_shown(block.text)}': digits and currency read back as "
+                        f"'{numeric_part(reading.numeric or '')}', expected '{numeric_part(numeric)}'",
                         score=0.0,
                         box=block.box,
                     )
@@ -227,13 +228,18 @@ def check_text_ocr(blocks: Iterable[Any], locale: LocaleInfo, reader: TextReader
                 else f"every text block reads back within the {locale.script} error limit ({limit:.0%})",
             )
         )
+    # what OCR cannot verify, in one not-applicable result (every glyph is still checked by text.glyphs)
+    reasons = [f"{', '.join(roles)}: {why}" for why, roles in unread_figures.items()]
     if unverifiable:
+        reasons.insert(
+            0,
+            f"{', '.join(unverifiable)}: not verified by OCR, which misreads correct {locale.script} text too "
+            f"often for a mismatch to mean a misrender",
+        )
+    if reasons:
         out.append(
             not_applicable(
-                "text.ocr",
-                "ocr.not_verifiable",
-                f"{', '.join(unverifiable)}: not verified by OCR, which misreads correct {locale.script} text too "
-                f"often for a mismatch to mean a misrender (every glyph is still checked by text.glyphs)",
+                "text.ocr", "ocr.not_verifiable", "; ".join(reasons) + " (every glyph is still checked by text.glyphs)"
             )
         )
     elif not verified and not out:

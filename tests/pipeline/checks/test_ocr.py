@@ -11,10 +11,10 @@ import pytest
 
 from pipeline.banner.compose import TextBlock
 from pipeline.banner.text import FontStack, fit_text
+from pipeline.checks.figures import figures_only
 from pipeline.checks.ocr import (
     NUMERIC_TRIES,
     TextReader,
-    _figures_only,
     cer,
     comparable,
     missing_glyphs,
@@ -176,9 +176,9 @@ def test_no_text_blocks_is_not_applicable_not_a_pass():
 
 
 def test_numeric_pass_draws_figures_without_the_letters_of_a_currency_abbreviation():
-    assert _figures_only(AED.format("31.20")) == "\u200f31.20\xa0    \u200f"
-    assert _figures_only(f"1.234,50{NBSP}€") == f"1.234,50{NBSP}€"
-    assert _figures_only("CHF 12.50") == "    12.50"
+    assert figures_only(AED.format("31.20")) == "\u200f31.20\xa0    \u200f"
+    assert figures_only(f"1.234,50{NBSP}€") == f"1.234,50{NBSP}€"
+    assert figures_only("CHF 12.50") == "    12.50"
 
 
 # Sizes of the figures on display formats: medium rectangle 300x250 draws the price at 22 px and
