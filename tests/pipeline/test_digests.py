@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from pipeline.scene.diffusion import resolve_model
 
 def _model(folder: Path, weights: bytes) -> Path:
     (folder / "unet").mkdir(parents=True)
-    (folder / "model_index.json").write_text('{"_class_name": "StableDiffusionInpaintPipeline"}', encoding="utf-8")
+    index = {"_class_name": "StableDiffusionInpaintPipeline", "unet": ["diffusers", "UNet2DConditionModel"]}
+    (folder / "model_index.json").write_text(json.dumps(index), encoding="utf-8")
     (folder / "unet" / "diffusion_pytorch_model.safetensors").write_bytes(weights)
     return folder
 
