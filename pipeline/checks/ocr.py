@@ -230,16 +230,18 @@ def cer(expected: str, read: str) -> float:
 
 def _numeric_fit(fit: TextFit) -> TextFit:
     """What the whitelisted pass reads: the fit without its letters (see `figures_only`), drawn
-    in the same font at the same size. Figures in native digits are also drawn without the
-    currency signs Tesseract never reads (`₹७.४९` was read as `२७.४९`), in the whole stack,
-    since the sign and the digits come from different fonts. Otherwise unchanged when there are
-    no letters, when the text is more than one line, or when it mixes fonts (the blanked text
-    could not keep them)."""
+    in the same font at the same size. Figures in native digits come from another font than their
+    signs and are read by a model that loses some of those signs, so they are drawn in the whole
+    stack, without the currency signs Tesseract never reads (`₹७.४९` was read as `२७.४९`), and
+    with every dash and minus as `-`, the sign both sides are compared on (the Devanagari model
+    dropped a `−` or `–` in 33 of 120 correct badges, a `-` in 7; a lost minus is still flagged).
+    Otherwise unchanged when there are no letters, when the text is more than one line, or when
+    it mixes fonts (the blanked text could not keep them)."""
     if len(fit.lines) != 1:
         return fit
     line = fit.lines[0]
     native = any(system != "latn" for system in drawn_systems(fit.lines))
-    blanked = figures_only(line, UNREAD_CURRENCY_SIGNS if native else "")
+    blanked = figures_only(line, UNREAD_CURRENCY_SIGNS).translate(DASHES) if native else figures_only(line)
     if blanked == line or not blanked.strip():
         return fit
     runs = fit.stack.split_runs(line)

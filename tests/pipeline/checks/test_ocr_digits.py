@@ -112,3 +112,13 @@ def test_western_figures_in_arabic_are_still_verified_next_to_native_ones():
         (Verdict.NOT_APPLICABLE, "ocr.not_verifiable"),
     ], [r.message for r in results]
     assert "prior_price" in results[1].message and "price" in results[0].message
+
+
+@needs_devanagari
+def test_a_typographic_minus_beside_devanagari_digits_is_verified_and_a_lost_one_flagged():
+    reader = TextReader()
+    badge = "\u2212२०\u202f%"  # −२० %: the minus from the Latin font, the digits from the Devanagari one
+    ok = check_text_ocr([block("discount", badge, code="hi-IN", size=24)], HI, reader)
+    assert [r.code for r in ok] == ["ocr.ok"], [r.message for r in ok]
+    lost = check_text_ocr([block("discount", badge, "२०\u202f%", code="hi-IN", size=24)], HI, reader)
+    assert [r.code for r in lost] == ["ocr.numbers_mismatch"]
