@@ -35,6 +35,7 @@ from pipeline.checks.image import (
     run_image_checks,
     settings_from_policy,
 )
+from pipeline.checks.image.context import model_nsfw_reason
 from pipeline.checks.ocr import TextReader
 from pipeline.checks.product import check_product_fidelity, check_product_pixels
 from pipeline.checks.registry import spec_for
@@ -471,6 +472,7 @@ def _image_checks(
         overlay_mask=banner.overlay_mask,
         generated_background=generated,
         source_format="PNG",
+        model_flag=model_nsfw_reason(scene.lineage),
     )
     enabled = [c.id for c in IMAGE_CHECKS if c.id != "image.text.contrast" and brand.checks.runs(c.id)]
     return run_image_checks(

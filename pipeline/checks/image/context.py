@@ -24,6 +24,7 @@ __all__ = [
     "DesignedText",
     "ImageContext",
     "context_from_lineage",
+    "model_nsfw_reason",
 ]
 
 # NudeNet 3.4 classes. Exposed parts that block by default, with the score that blocks.
@@ -125,14 +126,17 @@ class ImageContext:
     generated_background: bool = True
     source_format: str | None = None  # "JPEG"/"PNG" of the file checked
     jpeg_quantization: Mapping[int, Sequence[int]] | None = None  # PIL `.quantization`, if known
+    # Why the generator's own safety checker flagged the scene (`safety.model_nsfw_reason`), or None.
+    model_flag: str | None = None
 
 
 def context_from_lineage(lineage: Mapping[str, Any], brand: BrandGuide) -> ImageContext:
     """The context recorded in a banner's lineage sidecar (as `render_variant` writes it).
 
     Reads "format" (id, size), "layout" (logo box), "text_blocks" (role, box, size_px, color and,
-    when present, background and large) and "product" -> "placement_box". Large text is derived
-    from the size when not recorded: >= 24 px, or >= 19 px for the roles the composer sets bold.
+    when present, background and large), "product" -> "placement_box" and "generation" -> "safety"
+    (the generator's NSFW flag). Large text is derived from the size when not recorded: >= 24 px,
+    or >= 19 px for the roles the composer sets bold.
     """
     fmt: ChannelFormat | None = None
     fmt_info = lineage.get("format") or {}
@@ -163,14 +167,27 @@ def context_from_lineage(lineage: Mapping[str, Any], brand: BrandGuide) -> Image
     product = lineage.get("product") or {}
     product_box = _box(product["placement_box"]) if product.get("placement_box") else None
     # Every Vitrina backend (studio, diffusion) generates the scene; a sidecar may say otherwise.
-    generated = (lineage.get("generation") or {}).get("backend") not in ("photo", "none")
+    generation = lineage.get("generation") or {}
+    generated = generation.get("backend") not in ("photo", "none")
     return ImageContext(
         format=fmt,
         text_blocks=tuple(blocks),
         logo_box=logo_box,
         product_box=product_box,
         generated_background=generated,
+        model_flag=model_nsfw_reason(generation),
     )
+
+
+def model_nsfw_reason(generation: Mapping[str, Any] | None) -> str | None:
+    """Why the scene's own generator flagged it (a sentence), or None: read from a scene's or a
+    banner's generation lineage, whose ``safety`` record the diffusion backend writes. Here, not in
+    `safety` (which imports this module), so that `context_from_lineage` reads it without a cycle."""
+    safety = generation.get("safety") if generation else None
+    if generation is None or not isinstance(safety, Mapping) or safety.get("nsfw") is not True:
+        return None
+    checker = safety.get("checker") or "the pipeline's safety checker"
+    return f"{checker} flagged the generated scene (seed {generation.get('seed')})"
 
 
 def _box(v: Sequence[Any]) -> Box:

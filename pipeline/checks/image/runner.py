@@ -92,10 +92,7 @@ def run_image_checks(
             image, brand, ctx, settings, logo_box=unscale(logo_found, ctx, frame.size)
         ),
         "image.text.contrast": lambda: text_contrast_on(frame, brand, fctx),
-        "image.nudity": lambda: (
-            _detector_failed("image.nudity", detector_error)
-            or check_nudity(image, brand, fctx, settings, detections=detections)
-        ),
+        "image.nudity": lambda: _nudity(image, brand, fctx, settings, detections, detector_error),
         "image.people": lambda: (
             _detector_failed("image.people", detector_error) or people_on(frame, fctx, settings, detections)
         ),
@@ -108,6 +105,22 @@ def run_image_checks(
         if c.id in want:
             out.extend(runners[c.id]())
     return out
+
+
+def _nudity(
+    image: Image.Image,
+    brand: BrandGuide,
+    fctx: ImageContext,
+    settings: ImageCheckSettings,
+    detections: list[Detection] | None,
+    detector_error: Exception | None,
+) -> list[CheckResult]:
+    """`image.nudity` from both detectors: NudeNet's findings and the generator's own NSFW flag
+    (`fctx.model_flag`). The flag blocks even when NudeNet could not run."""
+    if detector_error is None:
+        return check_nudity(image, brand, fctx, settings, detections=detections, model_flag=fctx.model_flag)
+    flagged = check_nudity(image, brand, fctx, settings, detections=[], model_flag=fctx.model_flag)
+    return [r for r in flagged if r.code == "nudity.model_flag"] + _detector_failed("image.nudity", detector_error)
 
 
 def _detector_failed(cid: str, exc: Exception | None) -> list[CheckResult]:
