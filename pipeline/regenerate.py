@@ -7,14 +7,15 @@ folder the lineage names (``inputs.brand``, relative to the brief; its content h
 from them is in the lineage.
 
 The rebuild runs the same steps as `pipeline.render.render_variant`: the scene backend renders the
-recorded request (studio: drawn from the palette; diffusion: the recorded model, steps, guidance,
-LoRA, device and dtype), `compose_banner` draws the recorded copy into the recorded layout, and the
-PNG is encoded as a run encodes it. The report names the first difference in this order: a lineage
-field the rebuild did not reproduce (``inputs.brand_sha256``, ``generation.model``, ...), then the
-first differing pixel and the box around all of them, then the PNG bytes (same pixels, different
-encoder). Library versions that differ from the recorded ones are always listed: studio scenes
-are identical whenever they match; diffusion scenes also need the same hardware, and a scene made
-in a batch of several may differ by float rounding when made again alone.
+recorded request (studio: drawn from the palette; diffusion: the recorded model and its weight
+variant, steps, guidance, LoRA, device and dtype), `compose_banner` draws the recorded copy into
+the recorded layout, and the PNG is encoded as a run encodes it. The report names the first
+difference in this order: a lineage field the rebuild did not reproduce (``inputs.brand_sha256``,
+``generation.model``, ...), then the first differing pixel and the box around all of them, then the
+PNG bytes (same pixels, different encoder). Library versions that differ from the recorded ones are
+always listed: studio scenes are identical whenever they match; diffusion scenes also need the same
+hardware, and a scene made in a batch of several may differ by float rounding when made again
+alone.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ def backend_for(lineage: Lineage, brand_root: Path) -> Backend:
                 max_batch=1,
                 device=str(extra["device"]),
                 dtype=str(extra["dtype"]),
+                # the recorded weight files: a folder with plain and fp16 files loads the plain ones unasked
+                variant=model.get("variant"),
                 base_dir=brand_root,
                 lora_base_dir=brand_root,
             )

@@ -111,3 +111,29 @@ def test_a_missing_cut_out_is_an_input_error_naming_where_it_was_looked_for(stor
             regenerate_stored(store, stored.variant_id, brand_dir=DEMO_BRAND)
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_a_variant_of_fp16_weights_is_rebuilt_from_those_weights(tmp_path: Path):
+    """A folder with plain and fp16 files loads the plain ones unless asked: the rebuild asks for
+    the recorded variant. (The two sets differ here, so the plain ones would paint another scene.)"""
+    from pipeline.regenerate import backend_for
+    from pipeline.scene.tiny_model import write_tiny_sd_inpaint
+    from tests.helpers import DEMO_BRAND
+    from tests.pipeline.checks.image.test_model_flag import render_with, store_variant
+
+    model = write_tiny_sd_inpaint(tmp_path / "tiny", seed=0)
+    write_tiny_sd_inpaint(model, seed=1, variant="fp16")
+    assert list(model.glob("unet/*.fp16.safetensors")) and list(model.glob("unet/*[!6].safetensors"))
+    product, variant = render_with(model, variant="fp16")
+    assert variant.lineage.generation.model_extra["model"]["variant"] == "fp16"
+    vid = store_variant(tmp_path / "out", product, variant)
+    store = Store(tmp_path / "out")
+    try:
+        backend = backend_for(store.variant(vid).lineage, DEMO_BRAND)
+        assert backend.settings.variant == "fp16"
+        report = regenerate_stored(store, vid, brand_dir=DEMO_BRAND, backend=backend)
+    finally:
+        store.close()
+    assert report.identical, report.summary()
+    assert report.field_differences == []
