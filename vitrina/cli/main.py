@@ -103,6 +103,17 @@ def run(
         ),
     ] = None,
     steps: Annotated[int | None, typer.Option(min=1, max=200, help="diffusion steps (default: imagery.steps)")] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(help="diffusion weight variant to load, e.g. fp16 (default: plain files, else the only variant)"),
+    ] = None,
+    offload: Annotated[
+        bool, typer.Option("--offload", help="diffusion: model CPU offload (CUDA; fits a model larger than the GPU)")
+    ] = False,
+    compile_model: Annotated[
+        bool,
+        typer.Option("--compile", help="diffusion: torch.compile the denoiser (CUDA; pays off for many scenes)"),
+    ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="render every variant again, even those stored from the same inputs")
     ] = False,
@@ -140,9 +151,18 @@ def run(
         err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     if backend not in BACKENDS:
         fail(f"--backend: {backend!r}: unknown backend; available: {', '.join(BACKENDS)}", 2)
-    if (model is not None or steps is not None) and backend != "diffusion":
-        fail(f"--model/--steps: only for --backend diffusion (got --backend {backend})", 2)
-    options = {k: v for k, v in (("model", model), ("steps", steps)) if v is not None}
+    # Options of the diffusion backend, as it takes them; a flag left off is not an option given.
+    given = {
+        "model": model,
+        "steps": steps,
+        "variant": variant,
+        "offload": offload or None,
+        "compile": compile_model or None,
+    }
+    options = {k: v for k, v in given.items() if v is not None}
+    if options and backend != "diffusion":
+        named = "/".join(f"--{k}" for k in options)
+        fail(f"{named}: only for --backend diffusion (got --backend {backend})", 2)
     if backend == "diffusion":
         from flows.campaign_steps import make_backend
 

@@ -79,6 +79,40 @@ def test_run_with_a_missing_brand_lora_exits_2(vitrina: Vitrina, tmp_path: Path,
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--variant", "fp16"], "--variant: only for --backend diffusion (got --backend studio)"),
+        (["--offload", "--compile"], "--offload/--compile: only for --backend diffusion (got --backend studio)"),
+    ],
+)
+def test_diffusion_options_with_another_backend_exit_2(vitrina: Vitrina, tmp_path: Path, args, expected):
+    brief = copy_demo(tmp_path)
+    result = vitrina("run", brief, "--out", tmp_path / "out", *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [f"error: {expected}"], result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--variant", "fp16"], "no component has weights of variant 'fp16'"),
+        (["--offload"], "offload needs a CUDA device, not 'cpu'"),
+    ],
+)
+def test_diffusion_options_reach_the_backend_and_are_checked_before_anything_is_written(
+    vitrina: Vitrina, tmp_path: Path, tiny_model: Path, args, expected
+):
+    """The tiny model has plain weights only, and this machine no CUDA device: refused at load."""
+    brief = copy_demo(tmp_path)
+    result = vitrina("run", brief, "--out", tmp_path / "out", "--backend", "diffusion", "--model", tiny_model, *args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_review_commands_on_a_missing_output_folder(vitrina: Vitrina, tmp_path: Path):
     result = vitrina("review", "list", "--out", tmp_path / "nothing")
     assert result.exit_code == 2 and "no Vitrina output here" in result.stderr
