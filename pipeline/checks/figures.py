@@ -12,15 +12,13 @@ locale"):
 
 - Western digits: `eng`, with a digit/currency whitelist.
 - Devanagari digits (०-९): the `Devanagari` script model (Debian `tesseract-ocr-script-deva`).
-  The `hin` language model reads them too, but misread 10 of 96 correct hi-IN prices and badges
-  at 14-32 px even with every numeric try; the script model misread none, and neither accepted
-  a wrongly drawn one. The `₹` is left out of the drawing that is read (`figures_only`): next to
-  Devanagari digits both models read it as a digit (`₹७.४९` as `२७.४९`).
+  Drawn as the check draws native figures (`pipeline.checks.ocr._numeric_fit`), it read 115 of
+  120 correct hi-IN prices and badges at 11-32 px (every price), the `hin` language model 107;
+  neither accepted any of 120 wrongly drawn ones (bench/bench_ocr_digit_models.py).
 - Arabic-Indic digits (٠-٩): no Tesseract model reads them. The `ara` model has only ٠ and ١
-  in its character set; the `Arabic` script model has all ten but read the digits of at most 4
-  of 60 correct ar-AE prices and badges at 10-32 px (mostly as Persian ۰-۹, or not at all), with
-  or without a whitelist. Such figures are reported as not verified (`unreadable_figures`), never
-  as passed or as a mismatch.
+  in its character set (0 of 120 read); the `Arabic` script model has all ten but read 3 of 120
+  correct ar-AE prices and badges (mostly as Persian ۰-۹, or not at all). Such figures are
+  reported as not verified (`unreadable_figures`), never as passed or as a mismatch.
 """
 
 from __future__ import annotations

@@ -234,7 +234,7 @@ def _numeric_fit(fit: TextFit) -> TextFit:
     signs and are read by a model that loses some of those signs, so they are drawn in the whole
     stack, without the currency signs Tesseract never reads (`₹७.४९` was read as `२७.४९`), and
     with every dash and minus as `-`, the sign both sides are compared on (the Devanagari model
-    dropped a `−` or `–` in 33 of 120 correct badges, a `-` in 7; a lost minus is still flagged).
+    read 101 of 120 correct prints drawn as they are, 115 drawn so; a lost minus is still flagged).
     Otherwise unchanged when there are no letters, when the text is more than one line, or when
     it mixes fonts (the blanked text could not keep them)."""
     if len(fit.lines) != 1:
