@@ -8,7 +8,7 @@
 set -u
 PKGS=(libraqm0 libfribidi0 fonts-noto-core fonts-noto-cjk
       tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-ara tesseract-ocr-jpn
-      tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin
+      tesseract-ocr-spa tesseract-ocr-chi-sim tesseract-ocr-kor tesseract-ocr-heb tesseract-ocr-hin tesseract-ocr-script-deva
       libimage-exiftool-perl postgresql chromium)
 
 command -v dpkg-query >/dev/null 2>&1 || { echo "note: not a Debian system; install Noto fonts (core + CJK), libraqm, Tesseract, exiftool, PostgreSQL and Chromium yourself." >&2; exit 0; }

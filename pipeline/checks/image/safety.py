@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import os.path
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.checks.image.context import ImageCheckSettings, ImageContext
+from pipeline.checks.image.context import (
+    ImageCheckSettings,
+    ImageContext,
+    model_nsfw_reason,  # re-exported: it lives with the context that reads it
+)
 from pipeline.checks.image.frame import (
     Frame,
     as_frame,
@@ -154,16 +158,6 @@ def detect_body_parts(image: Image.Image | np.ndarray, offset: tuple[int, int] =
             )
         )
     return out
-
-
-def model_nsfw_reason(generation: Mapping[str, Any] | None) -> str | None:
-    """Why the scene's own generator flagged it (a sentence), or None: read from a scene's or a
-    banner's generation lineage, whose ``safety`` record the diffusion backend writes."""
-    safety = generation.get("safety") if generation else None
-    if generation is None or not isinstance(safety, Mapping) or safety.get("nsfw") is not True:
-        return None
-    checker = safety.get("checker") or "the pipeline's safety checker"
-    return f"{checker} flagged the generated scene (seed {generation.get('seed')})"
 
 
 def check_nudity(
